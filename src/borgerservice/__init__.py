@@ -1,0 +1,1 @@
+"""Borgerservice: one entrance to the municipality."""

@@ -1,0 +1,78 @@
+"""The public REST API under /api/v1/ (django-ninja, OpenAPI 3).
+
+Errors always come back as JSON ``{"code", "message"[, "field"]}`` in the
+client's language (Accept-Language): 400 for bad input, 404 for unknown
+resources. Unknown query parameters are refused, so a misspelt filter never
+silently returns everything.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError, ValidationError
+
+from borgerservice.core.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Borgerservice API",
+    version="1",
+    description=(
+        "Open API of Borgerservice, the municipality's one entrance: the service catalogue, "
+        "departments, service areas with their volume figures and the service centres."
+    ),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, field: str | None = None):
+    body = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request: HttpRequest, exc: ServiceError):
+    return _error(request, exc.status, exc.code, exc.message, exc.field)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path")]
+    field = location[-1] if location else None
+    message = _("The value of %(field)s is not valid.") % {"field": field or _("the request")}
+    return _error(request, 400, "request.invalid", message, field)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404):
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError):
+    return _error(request, exc.status_code, "request.error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception):
+    logger.exception("Unhandled API error")
+    return _error(request, 500, "server.error", _("Something went wrong on our side."))
+
+
+def _register_routers() -> None:
+    from borgerservice.catalogue.api import router as catalogue_router
+
+    api.add_router("/", catalogue_router)
+
+
+_register_routers()

@@ -1,0 +1,25 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from borgerservice.api.api import api
+from borgerservice.workspace.views import health
+
+admin.site.site_header = _("Borgerservice – catalogue administration")
+admin.site.site_title = _("Borgerservice")
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("healthz", health, name="health"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("borgerservice.workspace.urls")),
+    path(_("catalogue/"), include("borgerservice.catalogue.urls")),
+    path(_("login/"), auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(_("logout/"), auth_views.LogoutView.as_view(), name="logout"),
+    prefix_default_language=False,
+)

@@ -1,0 +1,52 @@
+"""Shared fixtures: the Copenhagen catalogue is loaded once per test session.
+
+Every test runs in a transaction that is rolled back, so the loaded catalogue is
+the starting point of each test. The KLE keyword file is imported when the
+shared copy is present (a municipality loads its own copy; it is not part of the
+repository).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+KLE_FILE = REPO.parent / "shared" / "data" / "os2kle" / "OS2KLE.txt"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from borgerservice.accounts.roles import roles_ensure
+    from borgerservice.catalogue.services import catalogue_load_copenhagen, kle_import
+
+    with django_db_blocker.unblock():
+        catalogue_load_copenhagen()
+        if KLE_FILE.exists():
+            kle_import(path=KLE_FILE)
+        roles_ensure()
+
+
+@pytest.fixture
+def kle_loaded() -> bool:
+    return KLE_FILE.exists()
+
+
+@pytest.fixture
+def staff_user(db, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from borgerservice.accounts.roles import FRONT_OFFICE
+
+    user = django_user_model.objects.create_user(
+        username="medarbejder", password="korrekt-hest-batteri", first_name="Mette"
+    )
+    user.groups.add(Group.objects.get(name=FRONT_OFFICE))
+    return user
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
