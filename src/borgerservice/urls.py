@@ -1,9 +1,10 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from borgerservice.api import views as api_views
 from borgerservice.api.api import api
 from borgerservice.workspace.views import health
 
@@ -12,6 +13,7 @@ admin.site.site_title = _("Borgerservice")
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_views.not_found),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
 ]

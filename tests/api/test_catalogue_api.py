@@ -178,3 +178,15 @@ def test_no_500_on_odd_input(client):
         response = client.get("/api/v1/services", {"q": q})
         assert response.status_code in (200, 400), (q, response.status_code)
         json.loads(response.content)
+
+
+def test_unknown_api_address_is_404_json(client):
+    for path in ("/api/v1/nothing", "/api/v2/services", "/api/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["code"] == "not_found"
+
+
+def test_write_methods_are_refused(client):
+    response = client.post("/api/v1/services", {"name": "x"})
+    assert response.status_code == 405
