@@ -48,8 +48,9 @@ static: $(VENDOR)/.built
 
 # Translations: the compiled .mo files are committed so no gettext is needed to run.
 messages: install
-	cd src/borgerservice && ../../$(MANAGE) makemessages -l da --no-obsolete --ignore "static/*"
-	cd src/borgerservice && ../../$(MANAGE) compilemessages -l da
+	cd src/borgerservice && ../../$(PY) ../../manage.py makemessages -l da --no-obsolete \
+	  --ignore "static/*"
+	cd src/borgerservice && ../../$(PY) ../../manage.py compilemessages -l da
 
 demo-data: install static
 	DEMO=1 $(MANAGE) migrate --noinput
@@ -85,12 +86,12 @@ test-postgres: install static chromium
 	BORGERSERVICE_TESTING=1 DATABASE_URL=$(PG_URL) $(PY) -m pytest
 
 test: lint test-sqlite
-	@if $(PY) bench/pg_available.py; then \
+	@if PG_URL=$(PG_URL) $(PY) bench/pg_available.py; then \
 	  $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432; skipped the PostgreSQL run."; fi
 
 bench: install static
-	@if $(PY) bench/pg_available.py; then \
+	@if PG_URL=$(PG_URL) $(PY) bench/pg_available.py; then \
 	  BENCH_DATABASE_URL=$(PG_URL)_bench $(PY) bench/run.py; \
 	else echo "PostgreSQL does not answer; benchmarking on SQLite instead."; $(PY) bench/run.py; fi
 

@@ -120,6 +120,8 @@ def test_text_query_is_ranked(client):
         ({"limit": 0}, "limit"),
         ({"limit": 5000}, "limit"),
         ({"offset": -1}, "offset"),
+        ({"offset": 9223372036854775808}, "offset"),
+        ({"level": [1, 2]}, "level"),
         ({"self_service": "maybe"}, "self_service"),
         ({"colour": "blue"}, "colour"),
         ({"q": "x" * 201}, "q"),
@@ -190,3 +192,10 @@ def test_unknown_api_address_is_404_json(client):
 def test_write_methods_are_refused(client):
     response = client.post("/api/v1/services", {"name": "x"})
     assert response.status_code == 405
+
+
+def test_odd_path_parameters_are_404(client):
+    for path in ("/services/%00", "/departments/%00", "/services/" + "a" * 300, "/services/ÆØÅ"):
+        response = client.get(f"/api/v1{path}")
+        assert response.status_code == 404, path
+        assert response.json()["code"]

@@ -198,6 +198,32 @@ def test_life_situations_and_centres():
     assert {(h.opens.hour, h.closes.hour) for h in benefits} == {(10, 14)}
 
 
+def test_reloading_unchanged_files_writes_nothing():
+    stamps = dict(Service.objects.values_list("code", "updated_at"))
+    version = CatalogueState.objects.get().version
+    catalogue_load_copenhagen()
+    assert dict(Service.objects.values_list("code", "updated_at")) == stamps
+    assert CatalogueState.objects.get().version == version + 1  # one bump per load
+
+
+def test_rows_removed_from_the_files_are_removed(tmp_path):
+    import json
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / "services" / "ki.json"
+    path.write_text("[]", encoding="utf-8")
+    centres = json.loads((data / "centres.json").read_text(encoding="utf-8"))
+    centres["centres"] = [c for c in centres["centres"] if c["code"] != "valby"]
+    (data / "centres.json").write_text(json.dumps(centres), encoding="utf-8")
+    report = catalogue_load_copenhagen(data_dir=data)
+    assert not Service.objects.filter(code="ki-vejvisning").exists()
+    assert not ServiceCentre.objects.filter(code="valby").exists()
+    assert Service.objects.count() == 137
+    assert report.removed >= 2
+
+
 def test_loading_is_idempotent():
     before = {
         model: model.objects.count()
@@ -235,6 +261,19 @@ def test_kle_import_is_idempotent_and_rejects_bad_files(tmp_path):
     kle_import(path=sample)
     assert KleTopic.objects.filter(code="99.01.00").count() == 1
     assert KleTopic.objects.get(code="99.01.00").keywords == [["prøve", 5], ["test", 5]]
+    # The file is the whole KLE: topics it no longer holds disappear.
+    assert KleTopic.objects.count() == 1
+
+    odd = tmp_path / "odd.txt"
+    odd.write_text(
+        "KLENummer='99.02.00':KLETitel='Børn's sag':Keywords[Weight]=kort[ 5];\n"
+        "KLENummer='99.03':broken line\n",
+        encoding="utf-8",
+    )
+    report = kle_import(path=odd)
+    topic = KleTopic.objects.get(code="99.02.00")
+    assert topic.title == "Børn's sag" and topic.keywords == [["kort", 5]]
+    assert report.skipped_lines == 1 and report.removed == 1
     bad = tmp_path / "bad.txt"
     bad.write_text("not a KLE file", encoding="utf-8")
     count = KleTopic.objects.count()

@@ -169,3 +169,46 @@ def test_demo_users_only_with_demo(settings):
     assert {login.username for login in logins} == {"frontoffice", "redaktor", "admin"}
     with translation.override("da"):
         pass
+
+
+def test_not_found_page_in_both_languages(staff_client):
+    response = staff_client.get("/katalog/ydelse/findes-ikke/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="da"' in html and "Siden blev ikke fundet" in html
+    assert "dkfds-borgerdk" in html
+    response = staff_client.get("/en/catalogue/service/does-not-exist/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="en"' in html and "Page not found" in html
+
+
+def test_htmx_search_errors_are_swapped_in(staff_client):
+    response = staff_client.get(
+        "/", {"q": "x" * 300}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-module="error-summary"' in html and "<html" not in html
+    assert 'hx-swap-oob="true"' in html
+
+
+def test_pasted_text_with_line_breaks_is_searched(staff_client):
+    response = staff_client.get("/", {"q": "sundhedskort\n\t"})
+    assert response.status_code == 200
+    assert "Folkeregister (nyt sygesikringskort)" in response.content.decode()
+
+
+def test_expired_session_during_htmx_search_redirects_the_browser(client):
+    response = client.get(
+        "/", {"q": "pas"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="search-results"
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/log-ind/")
+
+
+def test_staff_pages_are_private_and_allow_head(staff_client):
+    response = staff_client.get("/katalog/forvaltninger/")
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert "HX-Request" in response["Vary"]
+    assert staff_client.head("/katalog/forvaltninger/").status_code == 200

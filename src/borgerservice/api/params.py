@@ -9,7 +9,15 @@ from borgerservice.core.errors import ServiceError
 
 
 def reject_unknown_parameters(request: HttpRequest, allowed: set[str]) -> None:
-    """Refuse query parameters the endpoint does not know, so a typo is never ignored."""
+    """Refuse unknown and repeated query parameters, so a typo is never silently ignored."""
+    repeated = sorted(name for name in request.GET if len(request.GET.getlist(name)) > 1)
+    if repeated:
+        raise ServiceError(
+            "request.repeated_parameter",
+            _("The query parameter %(name)s may be given only once."),
+            field=repeated[0],
+            params={"name": repeated[0]},
+        )
     unknown = sorted(set(request.GET) - allowed)
     if unknown:
         raise ServiceError(

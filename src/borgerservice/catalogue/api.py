@@ -25,7 +25,7 @@ _allow = reject_unknown_parameters
 class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=200, description="Items per page (1–200).")
-        offset: int = Field(0, ge=0, description="Number of items to skip.")
+        offset: int = Field(0, ge=0, le=1_000_000, description="Number of items to skip.")
 
 
 class ErrorOut(Schema):

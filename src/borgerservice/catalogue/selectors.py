@@ -6,6 +6,7 @@ every signed-in staff member and every API client may read all of it.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ from .models import (
 from .search import SearchIndex
 
 _index_lock = threading.Lock()
-_index_cache: dict[str, object] = {"version": None, "index": None}
+# (catalogue version, index built from it), replaced as one value so a reader never
+# pairs a new version with an old index.
+_index_cache: tuple[int, SearchIndex] | None = None
 
 
 def catalogue_version() -> int:
@@ -70,15 +73,20 @@ def _build_index() -> SearchIndex:
 
 def catalogue_index() -> SearchIndex:
     """The search index of this process, rebuilt when the catalogue has changed."""
+    global _index_cache
     version = catalogue_version()
-    index = _index_cache["index"]
-    if index is not None and _index_cache["version"] == version:
-        return index  # type: ignore[return-value]
+    cached = _index_cache
+    if cached is not None and cached[0] == version:
+        return cached[1]
     with _index_lock:
-        if _index_cache["index"] is None or _index_cache["version"] != version:
-            _index_cache["index"] = _build_index()
-            _index_cache["version"] = version
-        return _index_cache["index"]  # type: ignore[return-value]
+        cached = _index_cache
+        if cached is None or cached[0] != version:
+            # Read the version again inside the lock: the index then matches at least
+            # this version, and a newer change makes the next request rebuild it.
+            version = catalogue_version()
+            cached = (version, _build_index())
+            _index_cache = cached
+        return cached[1]
 
 
 # -- services -----------------------------------------------------------------------------------
@@ -106,6 +114,9 @@ def service_filters_parse(
     self_service: bool | None = None,
 ) -> ServiceFilters:
     """Turn raw filter values into checked filters; bad values raise a ``ServiceError``."""
+    if isinstance(q, str):
+        # Text pasted from a letter or an email may hold tabs and line breaks.
+        q = " ".join(q.split())
     for name, value in (
         ("q", q),
         ("department", department),
@@ -258,8 +269,13 @@ def service_search(filters: ServiceFilters) -> Sequence[Service] | QuerySet[Serv
     return RankedServices([hit.service_id for hit in hits], {h.service_id: h.score for h in hits})
 
 
+_CODE = re.compile(r"^[-a-z0-9]{1,80}$")
+
+
 def service_get(code: str) -> Service:
-    service = _with_related(Service.objects.filter(code=code)).first()
+    service = (
+        _with_related(Service.objects.filter(code=code)).first() if _CODE.match(code) else None
+    )
     if service is None:
         raise NotFound(
             "catalogue.service_not_found",

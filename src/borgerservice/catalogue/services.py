@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import time
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -70,7 +72,7 @@ class LoadReport:
     services: int = 0
     centres: int = 0
     opening_hours: int = 0
-    warnings: list[str] = field(default_factory=list)
+    removed: int = 0
 
     def lines(self) -> list[str]:
         return [
@@ -82,7 +84,11 @@ class LoadReport:
             f"services: {self.services}",
             f"service centres: {self.centres}",
             f"opening hours: {self.opening_hours}",
+            f"removed (no longer in the files): {self.removed}",
         ]
+
+
+_bulk_load = threading.local()
 
 
 def catalogue_bump_version() -> None:
@@ -90,6 +96,44 @@ def catalogue_bump_version() -> None:
     updated = CatalogueState.objects.filter(pk=1).update(version=F("version") + 1)
     if not updated:
         CatalogueState.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+def catalogue_change_recorded() -> None:
+    """Called for every saved catalogue row; a bulk load bumps the version once instead."""
+    if not getattr(_bulk_load, "active", False):
+        catalogue_bump_version()
+
+
+@contextmanager
+def _one_version_bump():
+    _bulk_load.active = True
+    try:
+        yield
+    finally:
+        _bulk_load.active = False
+    catalogue_bump_version()
+
+
+def _upsert(model, *, defaults: dict, **lookup):
+    """Create the row, or update only the fields whose values differ (no needless writes)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults), True
+    changed = []
+    for name, value in defaults.items():
+        current = (
+            getattr(obj, f"{name}_id")
+            if isinstance(value, models.Model) or model._meta.get_field(name).is_relation
+            else getattr(obj, name)
+        )
+        wanted = value.pk if isinstance(value, models.Model) else value
+        if current != wanted:
+            setattr(obj, name, value)
+            changed.append(name)
+    if changed:
+        auto_now = [f.name for f in model._meta.fields if getattr(f, "auto_now", False)]
+        obj.save(update_fields=changed + auto_now)
+    return obj, False
 
 
 def _read_json(path: Path):
@@ -160,13 +204,29 @@ def catalogue_load_copenhagen(*, data_dir: Path = DATA_DIR) -> LoadReport:
     changes nothing but the content that changed in the files.
     """
     report = LoadReport()
-    departments = _load_departments(_read_json(data_dir / "departments.json"), report)
-    areas = _load_areas(_read_json(data_dir / "areas.json"), departments, report)
-    situations = _load_life_situations(_read_json(data_dir / "life_situations.json"), report)
-    _load_services(load_service_files(data_dir), departments, areas, situations, report)
-    _load_centres(_read_json(data_dir / "centres.json"), report)
-    catalogue_bump_version()
+    with _one_version_bump():
+        departments = _load_departments(_read_json(data_dir / "departments.json"), report)
+        areas = _load_areas(_read_json(data_dir / "areas.json"), departments, report)
+        situations = _load_life_situations(_read_json(data_dir / "life_situations.json"), report)
+        services = load_service_files(data_dir)
+        _load_services(services, departments, areas, situations, report)
+        _load_centres(_read_json(data_dir / "centres.json"), report)
+        # What the files no longer hold is removed, so the database mirrors them.
+        report.removed += Service.objects.exclude(code__in=[e["code"] for e in services]).delete()[
+            0
+        ]
+        report.removed += _prune(ServiceArea, code__in=areas)
+        report.removed += _prune(LifeSituation, code__in=situations)
+        report.removed += _prune(Department, pk__in=[d.pk for d in departments.values()])
     return report
+
+
+def _prune(model, **keep) -> int:
+    """Delete the rows not kept; refuse when other data still points at one of them."""
+    try:
+        return model.objects.exclude(**keep).delete()[0]
+    except models.ProtectedError as exc:
+        raise _invalid(f"{model.__name__} rows removed from the files are still in use") from exc
 
 
 def _load_departments(data: dict, report: LoadReport) -> dict[tuple[str, str], Department]:
@@ -175,7 +235,8 @@ def _load_departments(data: dict, report: LoadReport) -> dict[tuple[str, str], D
     for kind in ("current", "external", "former"):
         for item in data[kind]:
             order += 1
-            department, _created = Department.objects.update_or_create(
+            department, _created = _upsert(
+                Department,
                 code=item["code"],
                 kind=kind,
                 defaults={
@@ -208,27 +269,30 @@ def _load_areas(data: dict, departments, report: LoadReport) -> dict[str, Servic
         department = (
             _current_department(departments, item["department"]) if item["department"] else None
         )
-        area, _created = ServiceArea.objects.update_or_create(
+        area, _created = _upsert(
+            ServiceArea,
             code=item["code"],
             defaults={
                 "name_da": item["name_da"],
                 "name_en": item["name_en"],
                 "kind": item["kind"],
                 "department": department,
-                "parent": None,
             },
         )
         areas[item["code"]] = area
     for item in data["areas"]:
-        if item.get("parent"):
-            if item["parent"] not in areas:
-                raise _invalid(f"area {item['code']} has unknown parent {item['parent']}")
-            ServiceArea.objects.filter(pk=areas[item["code"]].pk).update(
-                parent=areas[item["parent"]]
-            )
+        parent = item.get("parent")
+        if parent and parent not in areas:
+            raise _invalid(f"area {item['code']} has unknown parent {parent}")
+        _upsert(
+            ServiceArea,
+            code=item["code"],
+            defaults={"parent": areas[parent] if parent else None},
+        )
     for item in data["volumes"]:
         channels = item.get("channels") or {}
-        AreaVolume.objects.update_or_create(
+        _upsert(
+            AreaVolume,
             area=areas[item["area"]],
             year=item["year"],
             defaults={
@@ -253,7 +317,8 @@ def _load_areas(data: dict, departments, report: LoadReport) -> dict[str, Servic
         )
         report.volumes += 1
     for item in data.get("slas", []):
-        ServiceLevelTarget.objects.update_or_create(
+        _upsert(
+            ServiceLevelTarget,
             area=areas[item["area"]],
             measure_da=item["measure_da"],
             defaults={
@@ -266,6 +331,14 @@ def _load_areas(data: dict, departments, report: LoadReport) -> dict[str, Servic
             },
         )
         report.sla_targets += 1
+    kept_volumes = {(item["area"], item["year"]) for item in data["volumes"]}
+    for volume in AreaVolume.objects.select_related("area"):
+        if (volume.area.code, volume.year) not in kept_volumes:
+            report.removed += volume.delete()[0]
+    kept_targets = {(item["area"], item["measure_da"]) for item in data.get("slas", [])}
+    for target in ServiceLevelTarget.objects.select_related("area"):
+        if (target.area.code, target.measure_da) not in kept_targets:
+            report.removed += target.delete()[0]
     report.areas = len(areas)
     return areas
 
@@ -273,7 +346,8 @@ def _load_areas(data: dict, departments, report: LoadReport) -> dict[str, Servic
 def _load_life_situations(data: list, report: LoadReport) -> dict[str, LifeSituation]:
     situations = {}
     for order, item in enumerate(data, start=1):
-        situation, _created = LifeSituation.objects.update_or_create(
+        situation, _created = _upsert(
+            LifeSituation,
             code=item["code"],
             defaults={
                 "name_da": item["name_da"],
@@ -293,7 +367,8 @@ def _load_services(entries, departments, areas, situations, report: LoadReport) 
         if entry["area"] not in areas:
             raise _invalid(f"{entry['code']}: unknown area {entry['area']!r}")
         levels = Service.levels_for(entry["lists"])
-        service, _created = Service.objects.update_or_create(
+        service, _created = _upsert(
+            Service,
             code=entry["code"],
             defaults={
                 "name_da": entry["name_da"],
@@ -355,7 +430,8 @@ def _load_services(entries, departments, areas, situations, report: LoadReport) 
 def _load_centres(data: dict, report: LoadReport) -> None:
     hours = data["opening_hours"]
     for order, item in enumerate(data["centres"], start=1):
-        centre, _created = ServiceCentre.objects.update_or_create(
+        centre, _created = _upsert(
+            ServiceCentre,
             code=item["code"],
             defaults={
                 "name_da": item["name_da"],
@@ -374,7 +450,8 @@ def _load_centres(data: dict, report: LoadReport) -> None:
             for days, (opens, closes) in pattern.items():
                 weekdays = range(0, 5) if days == "mon-fri" else [5] if days == "sat" else [6]
                 for weekday in weekdays:
-                    OpeningHours.objects.update_or_create(
+                    _upsert(
+                        OpeningHours,
                         centre=centre,
                         line=line,
                         weekday=weekday,
@@ -384,17 +461,18 @@ def _load_centres(data: dict, report: LoadReport) -> None:
                     report.opening_hours += 1
         for row in centre.opening_hours.all():
             if (row.line, row.weekday) not in wanted:
-                row.delete()
+                report.removed += row.delete()[0]
+    report.removed += _prune(ServiceCentre, code__in=[item["code"] for item in data["centres"]])
 
 
 # --- KLE --------------------------------------------------------------------------------------
 
 _KLE_LINE = re.compile(
     r"^KLENummer='(?P<code>[0-9]{2}(?:\.[0-9]{2}){0,2})'"
-    r":KLETitel='(?P<title>[^']*)'"
+    r":KLETitel='(?P<title>.*?)'"
     r":Keywords\[Weight\]=(?P<keywords>.*)$"
 )
-_KLE_KEYWORD = re.compile(r"(?P<word>[^;\[\]]+)\[(?P<weight>[0-9]+)\]")
+_KLE_KEYWORD = re.compile(r"(?P<word>[^;\[\]]+)\[\s*(?P<weight>[0-9]+)\s*\]")
 
 
 @dataclass
@@ -402,11 +480,22 @@ class KleImportReport:
     topics: int = 0
     keywords: int = 0
     skipped_lines: int = 0
+    removed: int = 0
     services_mapped: int = 0
 
 
-def parse_kle_file(path: Path) -> list[tuple[str, str, list[list]]]:
-    """Parse the OS2KLE text format into (code, title, [[keyword, weight], ...])."""
+@dataclass
+class KleFile:
+    topics: list[tuple[str, str, list[list]]]
+    skipped_lines: list[int]
+
+
+def parse_kle_file(path: Path) -> KleFile:
+    """Parse the OS2KLE text format into (code, title, [[keyword, weight], ...]).
+
+    Lines that start like a KLE line but cannot be read are counted, with their line
+    numbers, so an import never drops topics without saying so.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
@@ -418,9 +507,12 @@ def parse_kle_file(path: Path) -> list[tuple[str, str, list[list]]]:
             "kle.file_encoding", _("The KLE file must be UTF-8 text."), params={}
         ) from exc
     topics: list[tuple[str, str, list[list]]] = []
-    for line in text.splitlines():
+    skipped: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
         match = _KLE_LINE.match(line.strip())
         if not match:
+            if line.strip().startswith("KLENummer="):
+                skipped.append(number)
             continue
         keywords: list[list] = []
         seen: set[str] = set()
@@ -438,14 +530,15 @@ def parse_kle_file(path: Path) -> list[tuple[str, str, list[list]]]:
             "kle.file_empty",
             _("No KLE topics were found in the file; is it in the OS2KLE text format?"),
         )
-    return topics
+    return KleFile(topics, skipped)
 
 
 @transaction.atomic
 def kle_import(*, path: Path) -> KleImportReport:
     """Import (or re-import) KLE topics and their keywords. Idempotent."""
-    topics = parse_kle_file(Path(path))
-    report = KleImportReport()
+    parsed = parse_kle_file(Path(path))
+    topics = parsed.topics
+    report = KleImportReport(skipped_lines=len(parsed.skipped_lines))
     existing = {topic.code: topic for topic in KleTopic.objects.all()}
     to_create, to_update = [], []
     for code, title, keywords in topics:
@@ -460,6 +553,8 @@ def kle_import(*, path: Path) -> KleImportReport:
     KleTopic.objects.bulk_create(to_create, batch_size=500)
     KleTopic.objects.bulk_update(to_update, ["title", "keywords"], batch_size=500)
     codes = {code for code, _title, _keywords in topics}
+    # The file is the whole KLE: topics it no longer holds are removed.
+    report.removed = KleTopic.objects.exclude(code__in=codes).delete()[0]
     report.services_mapped = Service.objects.filter(kle_code__in=codes).count()
     catalogue_bump_version()
     return report

@@ -11,7 +11,7 @@ from .models import (
     ServiceArea,
     ServiceChannel,
 )
-from .services import catalogue_bump_version
+from .services import catalogue_change_recorded
 
 _WATCHED = (Department, KleTopic, LifeSituation, Service, ServiceArea, ServiceChannel)
 
@@ -20,11 +20,11 @@ _WATCHED = (Department, KleTopic, LifeSituation, Service, ServiceArea, ServiceCh
 @receiver(post_delete)
 def _content_changed(sender, raw=False, **kwargs) -> None:
     if sender in _WATCHED and not raw:
-        catalogue_bump_version()
+        catalogue_change_recorded()
 
 
 @receiver(m2m_changed, sender=Service.life_situations.through)
 @receiver(m2m_changed, sender=Service.source_departments.through)
 def _links_changed(sender, action, **kwargs) -> None:
     if action in {"post_add", "post_remove", "post_clear"}:
-        catalogue_bump_version()
+        catalogue_change_recorded()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from borgerservice.core.channels import Channel
 from borgerservice.core.errors import NotFound, ServiceError
@@ -17,7 +18,7 @@ from .models import KleTopic
 PAGE_SIZE = 20
 
 
-@require_GET
+@require_safe
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     """The staff front page: find a service by everyday words, with optional filters."""
@@ -41,8 +42,15 @@ def search(request: HttpRequest) -> HttpResponse:
             page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     except ServiceError as exc:
         errors.append(exc)
+    partial = (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-Target") == "search-results"
+    )
     context = {
         "raw": raw,
+        "partial": partial,
+        "filters_open": bool(errors) or any(raw[name] for name in raw if name != "q"),
+        "max_length": settings.SEARCH_MAX_QUERY_LENGTH,
         "errors": errors,
         "page": page,
         "result_count": len(results) if results is not None else None,
@@ -50,15 +58,13 @@ def search(request: HttpRequest) -> HttpResponse:
         "channels": Channel.choices,
         "life_situations": selectors.life_situation_list(),
     }
-    template = "catalogue/search.html"
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "search-results":
-        template += "#results"
-    response = render(request, template, context, status=400 if errors else 200)
-    response["Vary"] = "HX-Request"
-    return response
+    if partial:
+        # htmx swaps only successful answers; the error summary is part of the fragment.
+        return render(request, "catalogue/search.html#results", context)
+    return render(request, "catalogue/search.html", context, status=400 if errors else 200)
 
 
-@require_GET
+@require_safe
 @login_required
 def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
@@ -69,7 +75,7 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalogue/service.html", {"service": service, "kle_topic": kle_topic})
 
 
-@require_GET
+@require_safe
 @login_required
 def department_list(request: HttpRequest) -> HttpResponse:
     departments = list(selectors.department_list())
@@ -80,7 +86,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/departments.html", {"grouped": grouped})
 
 
-@require_GET
+@require_safe
 @login_required
 def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     try:
@@ -95,7 +101,7 @@ def department_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def centre_list(request: HttpRequest) -> HttpResponse:
     return render(request, "catalogue/centres.html", {"centres": selectors.centre_list()})

@@ -1,14 +1,14 @@
-"""Language of API responses.
+"""Request handling shared by every page and the API."""
 
-Pages carry their language in the address (/en/…), and unprefixed pages are
-Danish. The API has no language prefix, so it follows the client's
-Accept-Language header instead.
-"""
-
+from django.http import HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 class ApiLanguageMiddleware:
+    """Pages carry their language in the address (/en/…) and unprefixed pages are
+    Danish. The API has no language prefix, so it follows Accept-Language instead."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -20,4 +20,30 @@ class ApiLanguageMiddleware:
         response = self.get_response(request)
         if request.path.startswith("/api/"):
             response.headers.setdefault("Content-Language", translation.get_language())
+        return response
+
+
+class HtmxMiddleware:
+    """Keeps htmx requests and staff pages well-behaved.
+
+    - A redirect answering an htmx request (typically to the login page after the
+      session ran out) becomes an ``HX-Redirect``, so the browser goes there instead
+      of htmx pasting the login page into the search results.
+    - Responses vary on the htmx headers, and pages shown to a signed-in user are
+      never stored by shared caches.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") and response.status_code in (301, 302, 303):
+            redirect = HttpResponse(status=204)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
+        patch_vary_headers(response, ("HX-Request", "HX-Target"))
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
         return response

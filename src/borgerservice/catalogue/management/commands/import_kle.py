@@ -19,5 +19,12 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self.stdout.write(
             f"KLE topics: {report.topics}, keywords: {report.keywords}, "
-            f"services with a KLE topic: {report.services_mapped}"
+            f"services with a KLE topic: {report.services_mapped}, "
+            f"removed topics: {report.removed}"
         )
+        if report.skipped_lines:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{report.skipped_lines} KLE lines could not be read and were skipped."
+                )
+            )
