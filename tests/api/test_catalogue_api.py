@@ -199,3 +199,10 @@ def test_odd_path_parameters_are_404(client):
         response = client.get(f"/api/v1{path}")
         assert response.status_code == 404, path
         assert response.json()["code"]
+
+
+def test_api_index_lists_the_resources(client):
+    body = client.get("/api/v1/").json()
+    assert body["openapi"] == "/api/v1/openapi.json"
+    for url in body["resources"].values():
+        assert client.get(url).status_code == 200, url

@@ -69,6 +69,24 @@ def _unexpected(request: HttpRequest, exc: Exception):
     return _error(request, 500, "server.error", _("Something went wrong on our side."))
 
 
+@api.get("/", summary="API index", tags=["index"])
+def index(request: HttpRequest):
+    """Where to find the resources and the OpenAPI description of this API."""
+    return {
+        "name": api.title,
+        "version": api.version,
+        "openapi": "/api/v1/openapi.json",
+        "docs": "/api/v1/docs",
+        "resources": {
+            "departments": "/api/v1/departments",
+            "services": "/api/v1/services",
+            "areas": "/api/v1/areas",
+            "centres": "/api/v1/centres",
+            "life_situations": "/api/v1/life-situations",
+        },
+    }
+
+
 def _register_routers() -> None:
     from borgerservice.catalogue.api import router as catalogue_router
 
