@@ -315,9 +315,13 @@ def department_find(value: str) -> Department:
 
 
 def department_get(slug: str) -> Department:
-    department = (
-        Department.objects.prefetch_related("successors", "predecessors").filter(slug=slug).first()
-    )
+    department = None
+    if _CODE.match(slug):
+        department = (
+            Department.objects.prefetch_related("successors", "predecessors")
+            .filter(slug=slug)
+            .first()
+        )
     if department is None:
         raise NotFound(
             "catalogue.department_not_found",
