@@ -12,6 +12,7 @@ admin.site.site_header = _("Borgerservice – catalogue administration")
 admin.site.site_title = _("Borgerservice")
 
 urlpatterns = [
+    path("api/v1/docs", api_views.docs_redirect),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_views.not_found),
     path("admin/", admin.site.urls),
@@ -21,6 +22,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("borgerservice.workspace.urls")),
     path(_("catalogue/"), include("borgerservice.catalogue.urls")),
+    path(_("api-documentation/"), api_views.docs, name="api-docs"),
     path(_("login/"), auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path(_("logout/"), auth_views.LogoutView.as_view(), name="logout"),
     prefix_default_language=False,

@@ -88,3 +88,26 @@ def test_language_switch(logged_in_page, server_url):
     assert page.locator("h1").inner_text() == "Departments"
     page.get_by_role("link", name="Dansk").click()
     page.wait_for_url(f"{server_url}/katalog/forvaltninger/")
+
+
+def test_catalogue_administration_and_api_docs_are_accessible(page, server_url):
+    page.goto(f"{server_url}/admin/login/")
+    page.fill("#id_username", "redaktor")
+    page.fill("#id_password", "demo-redaktor")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{server_url}/admin/")
+    for path in (
+        "/admin/",
+        "/admin/catalogue/service/",
+        "/admin/catalogue/service/?q=pas",
+        "/admin/catalogue/department/",
+        "/admin/catalogue/servicecentre/",
+    ):
+        page.goto(f"{server_url}{path}")
+        assert axe_violations(page) == [], path
+    page.goto(f"{server_url}/admin/catalogue/service/?q=pas")
+    page.get_by_role("link", name="Pas og kørekort").click()
+    assert axe_violations(page) == [], "service change form"
+    for path in ("/api-dokumentation/", "/en/api-documentation/"):
+        page.goto(f"{server_url}{path}")
+        assert axe_violations(page) == [], path

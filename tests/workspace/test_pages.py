@@ -212,3 +212,14 @@ def test_staff_pages_are_private_and_allow_head(staff_client):
     assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
     assert "HX-Request" in response["Vary"]
     assert staff_client.head("/katalog/forvaltninger/").status_code == 200
+
+
+def test_nul_bytes_are_a_bad_request_everywhere(client, django_user_model):
+    editor = django_user_model.objects.create_user(
+        username="red", password="x", is_staff=True, is_superuser=True
+    )
+    client.force_login(editor)
+    assert client.get("/admin/catalogue/department/", {"kind__exact": "\x00"}).status_code == 400
+    assert client.get("/", {"q": "\x00"}).status_code == 400
+    response = client.get("/api/v1/services", {"department": "\x00"})
+    assert response.status_code == 400 and response.json()["code"] == "request.invalid"

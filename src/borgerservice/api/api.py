@@ -19,6 +19,7 @@ from borgerservice.core.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
+
 api = NinjaAPI(
     title="Borgerservice API",
     version="1",
@@ -27,7 +28,9 @@ api = NinjaAPI(
         "departments, service areas with their volume figures and the service centres."
     ),
     urls_namespace="api",
-    docs_url="/docs",
+    # The documentation page is our own (borgerservice.api.views.docs): server-rendered
+    # in DKFDS from this OpenAPI document, accessible and in Danish and English.
+    docs_url=None,
     openapi_url="/openapi.json",
 )
 

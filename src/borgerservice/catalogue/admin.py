@@ -1,4 +1,8 @@
-"""The Django admin for catalogue editors."""
+"""The Django admin for catalogue editors.
+
+Stacked inlines and plain multiple selects are used on purpose: every field then has
+its own label, which the tabular inlines and the two-box filter widget lack.
+"""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +26,6 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ("code", "name_da", "name_en", "kind")
     list_filter = ("kind",)
     search_fields = ("code", "name_da", "name_en")
-    filter_horizontal = ("successors",)
 
 
 class AreaVolumeInline(admin.StackedInline):
@@ -30,7 +33,7 @@ class AreaVolumeInline(admin.StackedInline):
     extra = 0
 
 
-class ServiceLevelTargetInline(admin.TabularInline):
+class ServiceLevelTargetInline(admin.StackedInline):
     model = ServiceLevelTarget
     extra = 0
 
@@ -43,7 +46,7 @@ class ServiceAreaAdmin(admin.ModelAdmin):
     inlines = [AreaVolumeInline, ServiceLevelTargetInline]
 
 
-class ServiceChannelInline(admin.TabularInline):
+class ServiceChannelInline(admin.StackedInline):
     model = ServiceChannel
     extra = 0
 
@@ -73,7 +76,6 @@ class ServiceAdmin(admin.ModelAdmin):
         "life_situations",
     )
     search_fields = ("code", "name_da", "name_en", "kle_code")
-    filter_horizontal = ("life_situations", "source_departments")
     inlines = [ServiceChannelInline]
     readonly_fields = ("updated_at",)
     fieldsets = (
@@ -132,7 +134,7 @@ class LifeSituationAdmin(admin.ModelAdmin):
     list_display = ("code", "name_da", "name_en", "sort_order")
 
 
-class OpeningHoursInline(admin.TabularInline):
+class OpeningHoursInline(admin.StackedInline):
     model = OpeningHours
     extra = 0
 

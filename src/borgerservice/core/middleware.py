@@ -1,8 +1,30 @@
 """Request handling shared by every page and the API."""
 
-from django.http import HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte in the address or the query is never meaningful and PostgreSQL cannot
+    store or compare it; answer 400 before any view can pass it to the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in request.GET.getlist(key))
+            for key in request.GET
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "request.invalid", "message": "NUL bytes are not allowed."},
+                    status=400,
+                )
+            raise BadRequest("NUL byte in the request")
+        return self.get_response(request)
 
 
 class ApiLanguageMiddleware:
