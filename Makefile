@@ -62,7 +62,7 @@ demo-data: install static
 
 demo: demo-data
 	@DEMO=1 $(MANAGE) create_demo_staff
-	@echo "Borgerservice runs on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api/v1/docs)"
+	@echo "Borgerservice runs on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api-dokumentation/)"
 	DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 chromium:
