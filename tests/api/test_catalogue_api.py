@@ -47,8 +47,9 @@ def test_docs_page_describes_every_endpoint_in_both_languages(client):
     ):
         html = client.get(url).content.decode()
         assert heading in html
-        for path in spec["paths"]:
-            assert f"GET {path}</code>" in html, path
+        for path, methods in spec["paths"].items():
+            for method in methods:
+                assert f"{method.upper()} {path}</code>" in html, path
         assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
 
 
@@ -214,5 +215,6 @@ def test_odd_path_parameters_are_refused_as_json(client):
 def test_api_index_lists_the_resources(client):
     body = client.get("/api/v1/").json()
     assert body["openapi"] == "/api/v1/openapi.json"
-    for url in body["resources"].values():
-        assert client.get(url).status_code == 200, url
+    for name, url in body["resources"].items():
+        expected = 401 if name in ("citizens", "contacts", "audit") else 200
+        assert client.get(url).status_code in (expected, 405), url

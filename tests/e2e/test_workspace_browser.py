@@ -111,3 +111,18 @@ def test_catalogue_administration_and_api_docs_are_accessible(page, server_url):
     for path in ("/api-dokumentation/", "/en/api-documentation/"):
         page.goto(f"{server_url}{path}")
         assert axe_violations(page) == [], path
+
+
+def test_pages_break_no_content_security_policy_rule(logged_in_page, server_url):
+    page = logged_in_page
+    violations = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    for path in ("/", "/?q=pas", "/katalog/forvaltninger/", "/borgere/", "/henvendelser/ny/"):
+        page.goto(f"{server_url}{path}")
+    page.goto(f"{server_url}/")
+    page.locator("#q").press_sequentially("skrald", delay=20)
+    page.locator("#search-results").get_by_text("Affald").first.wait_for(timeout=5000)
+    assert violations == []

@@ -166,7 +166,15 @@ def test_demo_users_only_with_demo(settings):
         demo_staff_create()
     settings.DEMO = True
     logins = demo_staff_create()
-    assert {login.username for login in logins} == {"frontoffice", "redaktor", "admin"}
+    assert {login.username for login in logins} == {
+        "frontoffice",
+        "specialist",
+        "teamlead",
+        "analyst",
+        "redaktor",
+        "auditor",
+        "admin",
+    }
     with translation.override("da"):
         pass
 

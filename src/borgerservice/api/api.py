@@ -13,7 +13,7 @@ import logging
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from borgerservice.core.errors import ServiceError
 
@@ -61,6 +61,13 @@ def _not_found(request: HttpRequest, exc: Http404):
     return _error(request, 404, "not_found", _("Not found."))
 
 
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return _error(
+        request, 401, "auth.required", _("Log in, or send a valid API token as a Bearer token.")
+    )
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError):
     return _error(request, exc.status_code, "request.error", str(exc))
@@ -86,14 +93,23 @@ def index(request: HttpRequest):
             "areas": "/api/v1/areas",
             "centres": "/api/v1/centres",
             "life_situations": "/api/v1/life-situations",
+            "citizens": "/api/v1/citizens",
+            "contacts": "/api/v1/contacts",
+            "audit": "/api/v1/audit",
         },
     }
 
 
 def _register_routers() -> None:
+    from borgerservice.accounts.api import router as audit_router
     from borgerservice.catalogue.api import router as catalogue_router
+    from borgerservice.citizens.api import router as citizens_router
+    from borgerservice.contacts.api import router as contacts_router
 
     api.add_router("/", catalogue_router)
+    api.add_router("/", citizens_router)
+    api.add_router("/", contacts_router)
+    api.add_router("/", audit_router)
 
 
 _register_routers()

@@ -2,9 +2,14 @@ from django.conf import settings
 
 
 def site(request):
-    """Values every page needs: municipality, support phone and whether demo mode is on."""
+    """Values every page needs: municipality, support phone, demo mode and the user's roles."""
+    from borgerservice.accounts.roles import AUDITOR, PERSON_ROLES, user_roles
+
+    roles = user_roles(getattr(request, "user", None))
     return {
         "MUNICIPALITY_NAME": settings.MUNICIPALITY_NAME,
         "SUPPORT_PHONE": settings.SUPPORT_PHONE,
         "DEMO": settings.DEMO,
+        "MAY_OPEN_PERSONS": bool(roles & PERSON_ROLES),
+        "IS_AUDITOR": AUDITOR in roles,
     }

@@ -1,9 +1,16 @@
 """Request handling shared by every page and the API."""
 
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 
 
 class RejectNulBytesMiddleware:
@@ -69,3 +76,31 @@ class HtmxMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class SessionIdleTimeoutMiddleware:
+    """Log a staff member out after ``SESSION_IDLE_MINUTES`` without any request.
+
+    The time of the last request is written to the session at most once a minute, so
+    an active user does not cause a session write on every request.
+    """
+
+    KEY = "last_activity"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(self.KEY, now)
+            if now - last > settings.SESSION_IDLE_MINUTES * 60:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                messages.info(request, _("You were logged out after a period of inactivity."))
+                return redirect_to_login(request.get_full_path())
+            if now - last >= 60 or self.KEY not in request.session:
+                request.session[self.KEY] = now
+        return self.get_response(request)

@@ -1,0 +1,10 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+app_name = "contacts"
+
+urlpatterns = [
+    path(_("new/"), views.register, name="register"),
+]
