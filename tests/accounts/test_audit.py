@@ -145,3 +145,17 @@ def test_audit_log_is_searchable_per_citizen_and_per_staff(client, clerk, family
     body = client.get("/api/v1/audit", {"citizen_id": mother.pk}).json()
     assert body["count"] >= 2
     assert client.get("/api/v1/audit", {"actor": clerk.username}).json()["count"] >= 2
+
+
+def test_partition_and_token_commands(django_user_model):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("audit_partitions", "--months-ahead", "2", stdout=out)
+    assert "partition" in out.getvalue().lower()
+    make_staff(FRONT_OFFICE, username="integrator")
+    out = StringIO()
+    call_command("create_api_token", "integrator", stdout=out)
+    assert out.getvalue().startswith("bs_")

@@ -126,3 +126,15 @@ def test_pages_break_no_content_security_policy_rule(logged_in_page, server_url)
     page.locator("#q").press_sequentially("skrald", delay=20)
     page.locator("#search-results").get_by_text("Affald").first.wait_for(timeout=5000)
     assert violations == []
+
+
+def test_staff_administration_is_accessible(page, server_url):
+    page.goto(f"{server_url}/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "demo-admin")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{server_url}/admin/")
+    page.goto(f"{server_url}/admin/auth/user/")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="frontoffice").click()
+    assert axe_violations(page) == [], "user change form with profile and authorities"
