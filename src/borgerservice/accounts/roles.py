@@ -79,7 +79,8 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_borgerservice_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True)) & frozenset(ROLE_NAMES)
+        # .all() uses groups prefetched by the authentication (API tokens) when present.
+        cached = frozenset(group.name for group in user.groups.all()) & frozenset(ROLE_NAMES)
         user._borgerservice_roles = cached
     return cached
 

@@ -120,7 +120,8 @@ def create(
     contact, created = contact_register(
         user=request.user, data=data, idempotency_key=idempotency_key
     )
-    contact = selectors._with_related(Contact.objects.filter(pk=contact.pk)).get()
+    if not created:  # a retry: read the stored contact as it was registered
+        contact = selectors._with_related(Contact.objects.filter(pk=contact.pk)).get()
     return Status(201 if created else 200, contact)
 
 

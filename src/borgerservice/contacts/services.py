@@ -180,9 +180,11 @@ def contact_register(
                 idempotency_key=key,
                 request_fingerprint=fingerprint,
             )
-            ContactService.objects.bulk_create(
+            links = ContactService.objects.bulk_create(
                 [ContactService(contact=contact, service=s) for s in resolved["services"]]
             )
+            # The caller can render the contact without reading it back.
+            contact._prefetched_objects_cache = {"service_links": links}
             if contact.citizen_id:
                 purpose_grant_contact(
                     user=user, citizen_id=contact.citizen_id, contact_id=contact.pk
