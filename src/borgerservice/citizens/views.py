@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -23,8 +23,7 @@ from .models import Citizen
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
-    response = render(request, "403.html", status=403)
-    return response if response.status_code == 403 else HttpResponseForbidden()
+    return render(request, "403.html", status=403)
 
 
 @require_safe
