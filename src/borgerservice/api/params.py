@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from ninja import Schema
 
 from borgerservice.core.errors import ServiceError
 
@@ -26,3 +27,11 @@ def reject_unknown_parameters(request: HttpRequest, allowed: set[str]) -> None:
             field=unknown[0],
             params={"names": ", ".join(unknown), "allowed": ", ".join(sorted(allowed)) or "-"},
         )
+
+
+class ErrorOut(Schema):
+    """The body of every API error."""
+
+    code: str
+    message: str
+    field: str | None = None

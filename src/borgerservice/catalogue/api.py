@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from borgerservice.api.params import reject_unknown_parameters
+from borgerservice.api.params import ErrorOut, reject_unknown_parameters
 from borgerservice.core.channels import Channel
 
 from . import selectors
@@ -26,12 +26,6 @@ class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=200, description="Items per page (1–200).")
         offset: int = Field(0, ge=0, le=1_000_000, description="Number of items to skip.")
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 class DepartmentOut(Schema):

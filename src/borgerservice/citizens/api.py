@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from borgerservice.api.auth import STAFF_AUTH
-from borgerservice.api.params import reject_unknown_parameters
+from borgerservice.api.params import ErrorOut, reject_unknown_parameters
 
 from . import selectors
 from .models import Citizen
@@ -63,12 +63,6 @@ class CitizenOut(CitizenSummaryOut):
 class SearchResultOut(Schema):
     items: list[CitizenSummaryOut]
     count: int
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 @router.get(

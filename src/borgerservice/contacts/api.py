@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Header, Router, Schema, Status
 
 from borgerservice.api.auth import STAFF_AUTH
-from borgerservice.api.params import reject_unknown_parameters
+from borgerservice.api.params import ErrorOut, reject_unknown_parameters
 from borgerservice.core.channels import Channel
 from borgerservice.core.errors import ServiceError
 
@@ -72,12 +72,6 @@ class ContactOut(Schema):
 class ContactListOut(Schema):
     items: list[ContactOut]
     count: int
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    field: str | None = None
 
 
 @router.post(
