@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,11 +83,6 @@ def authority_level(user, service: Service) -> int:
             default=0,
         )
     return best
-
-
-def contact_visibility(user) -> Q:
-    """Contacts the user may see: about a service in the portfolio, or registered by them."""
-    return Q(service_links__service__area_id__in=portfolio_area_ids(user)) | Q(staff=user)
 
 
 def purpose_active(user, citizen_id: int) -> AccessPurpose | None:

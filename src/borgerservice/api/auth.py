@@ -25,7 +25,7 @@ def api_token_create(*, user, name: str) -> str:
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         found = (
-            ApiToken.objects.select_related("user", "user__staff_profile")
+            ApiToken.objects.select_related("user", "user__staff_profile__centre")
             .prefetch_related("user__groups")
             .filter(key_hash=token_hash(token), user__is_active=True)
             .first()

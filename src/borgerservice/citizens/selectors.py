@@ -92,14 +92,20 @@ class CitizenView:
     panels: list = field(default_factory=list)
 
 
-def citizen_get_for_view(*, user, citizen_id: int, channel: str = "ui") -> CitizenView:
+def citizen_get_for_view(
+    *, user, citizen_id: int, channel: str = "ui", purpose: AccessPurpose | None = None
+) -> CitizenView:
     """The one view of a citizen: person, household, life-situation hints and the panels
-    other apps contribute (contacts; later cases, appointments, documents). Audited."""
+    other apps contribute (contacts; later cases, appointments, documents). Audited.
+
+    ``purpose`` is the caller's already checked purpose for this citizen, if it has one.
+    """
     require_person_role(user)
     citizen = Citizen.objects.filter(pk=citizen_id).first()
     if citizen is None:
         raise NotFound("citizen.not_found", _("The citizen does not exist."))
-    purpose = purpose_require(user, citizen.pk)
+    if purpose is None or purpose.citizen_id != citizen.pk or purpose.user_id != user.pk:
+        purpose = purpose_require(user, citizen.pk)
     household = household_of(citizen)
     hints = life_situation_hints(citizen, household)
     from .panels import panels_for

@@ -48,9 +48,10 @@ def detail(request: HttpRequest, citizen_id: int) -> HttpResponse:
     """The one view. Without a purpose the page asks for one and shows no personal data."""
     if not may_open_persons(request.user):
         return _forbidden(request)
-    if not Citizen.objects.filter(pk=citizen_id).exists():
-        raise Http404
     errors = []
+    purpose = None if request.method == "POST" else purpose_active(request.user, citizen_id)
+    if purpose is None and not Citizen.objects.filter(pk=citizen_id).exists():
+        raise Http404
     if request.method == "POST":
         try:
             purpose_grant_reason(
@@ -59,7 +60,7 @@ def detail(request: HttpRequest, citizen_id: int) -> HttpResponse:
             return redirect("citizens:detail", citizen_id=citizen_id)
         except ServiceError as exc:
             errors.append(exc)
-    if errors or purpose_active(request.user, citizen_id) is None:
+    if errors or purpose is None:
         return render(
             request,
             "citizens/purpose.html",
@@ -67,7 +68,9 @@ def detail(request: HttpRequest, citizen_id: int) -> HttpResponse:
             status=400 if errors else 200,
         )
     try:
-        view = selectors.citizen_get_for_view(user=request.user, citizen_id=citizen_id)
+        view = selectors.citizen_get_for_view(
+            user=request.user, citizen_id=citizen_id, purpose=purpose
+        )
     except NotFound as exc:
         raise Http404(exc.message) from exc
     return render(request, "citizens/detail.html", {"view": view, "citizen": view.citizen})

@@ -33,6 +33,7 @@ class Contact(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # contact_citizen_time_idx starts with the citizen
         related_name="contacts",
         verbose_name=_("citizen"),
         help_text=_("Empty for an anonymous contact."),
@@ -53,6 +54,7 @@ class Contact(models.Model):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
+        db_index=False,  # contact_staff_time_idx starts with the staff member
         related_name="contacts",
         verbose_name=_("staff member"),
     )
@@ -71,8 +73,9 @@ class Contact(models.Model):
     citizen_informed = models.BooleanField(_("citizen informed"), default=False)
     could_be_digital = models.BooleanField(_("could have been done digitally"), default=False)
     note = models.TextField(_("note"), blank=True)
-    idempotency_key = models.CharField(
-        _("idempotency key"), max_length=100, null=True, blank=True, unique=True
+    # NULL, not "", for contacts without a key: the unique constraint ignores NULLs.
+    idempotency_key = models.CharField(  # noqa: DJ001
+        _("idempotency key"), max_length=100, null=True, blank=True
     )
     request_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
@@ -87,6 +90,9 @@ class Contact(models.Model):
             models.Index(fields=["staff", "-started_at"], name="contact_staff_time_idx"),
         ]
         constraints = [
+            # A retried request finds the contact by its key; a plain unique constraint
+            # (no extra pattern index as unique=True would add on PostgreSQL).
+            models.UniqueConstraint(fields=["idempotency_key"], name="contact_idempotency_unique"),
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
                 name="contact_ends_after_start",
@@ -110,9 +116,12 @@ class Contact(models.Model):
 
 
 class ContactService(models.Model):
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="service_links")
+    # Both columns lead an index already (the unique constraint and contact_service_idx).
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="service_links", db_index=False
+    )
     service = models.ForeignKey(
-        "catalogue.Service", on_delete=models.PROTECT, related_name="contact_links"
+        "catalogue.Service", on_delete=models.PROTECT, related_name="contact_links", db_index=False
     )
 
     class Meta:

@@ -62,7 +62,7 @@ def _resolve(data: ContactInput) -> dict:
     codes = list(dict.fromkeys(data.services))
     if not codes:
         raise _error("contact.no_service", _("Choose at least one service."), "services")
-    services = list(Service.objects.filter(code__in=codes))
+    services = list(Service.objects.filter(code__in=codes).only("id", "code"))
     if len(services) != len(codes):
         missing = sorted(set(codes) - {s.code for s in services})
         raise _error(
@@ -74,11 +74,11 @@ def _resolve(data: ContactInput) -> dict:
     citizen = None
     if data.cpr:
         cpr = cpr_normalise(data.cpr)
-        citizen = Citizen.objects.filter(cpr=cpr).first()
+        citizen = Citizen.objects.filter(cpr=cpr).only("id").first()
         if citizen is None:
             raise _error("contact.unknown_citizen", _("No citizen has that CPR number."), "cpr")
     elif data.citizen_id is not None:
-        citizen = Citizen.objects.filter(pk=data.citizen_id).first()
+        citizen = Citizen.objects.filter(pk=data.citizen_id).only("id").first()
         if citizen is None:
             raise _error("contact.unknown_citizen", _("The citizen does not exist."), "citizen_id")
     centre = None
