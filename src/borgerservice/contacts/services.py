@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from borgerservice.accounts.access import purpose_grant_contact, require_person_role
+from borgerservice.accounts.access import require_person_role
 from borgerservice.catalogue.models import Department, Service, ServiceCentre
 from borgerservice.citizens.cpr import cpr_normalise
 from borgerservice.citizens.models import Citizen
@@ -156,11 +156,17 @@ def contact_register(
             max=MAX_KEY_LENGTH,
         )
     fingerprint = data.fingerprint()
-    if key is not None:
-        existing = _existing(key, fingerprint)
-        if existing is not None:
-            return existing, False
-    resolved = _resolve(data)
+    # No look-up first: the unique constraint on the key finds a retry (below), which
+    # saves the common, first request a query.
+    try:
+        resolved = _resolve(data)
+    except ServiceError:
+        # A retry of a contact registered before the catalogue changed still answers
+        # with that contact.
+        existing = _existing(key, fingerprint) if key is not None else None
+        if existing is None:
+            raise
+        return existing, False
     try:
         with transaction.atomic():
             contact = Contact.objects.create(
@@ -185,10 +191,8 @@ def contact_register(
             )
             # The caller can render the contact without reading it back.
             contact._prefetched_objects_cache = {"service_links": links}
-            if contact.citizen_id:
-                purpose_grant_contact(
-                    user=user, citizen_id=contact.citizen_id, contact_id=contact.pk
-                )
+            # No purpose row is written here: a contact the staff member registered in the
+            # last hours is itself their purpose (accounts.access.purpose_active).
     except IntegrityError:
         if key is None:
             raise
