@@ -24,11 +24,15 @@ def api_token_create(*, user, name: str) -> str:
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
-        found = (
-            ApiToken.objects.select_related("user", "user__staff_profile__centre")
-            .prefetch_related("user__groups")
-            .filter(key_hash=token_hash(token), user__is_active=True)
-            .first()
+        # No .first(): its ORDER BY id can make PostgreSQL walk the primary key instead of
+        # using the unique index on the hash.
+        found = next(
+            iter(
+                ApiToken.objects.select_related("user", "user__staff_profile__centre")
+                .prefetch_related("user__groups")
+                .filter(key_hash=token_hash(token), user__is_active=True)[:1]
+            ),
+            None,
         )
         if found is None or (found.expires_at and found.expires_at <= timezone.now()):
             return None
