@@ -159,3 +159,20 @@ def test_partition_and_token_commands(django_user_model):
     out = StringIO()
     call_command("create_api_token", "integrator", stdout=out)
     assert out.getvalue().startswith("bs_")
+
+
+def test_authority_levels_follow_the_portfolio():
+    from borgerservice.accounts.access import authority_level, portfolio_area_ids
+    from borgerservice.catalogue.models import Service
+
+    from .staff import SPECIALIST
+
+    specialist = make_staff(SPECIALIST)
+    pension = Service.objects.get(code="suf-folkepension")
+    waste = Service.objects.get(code="mff-affald-raadgivning-r98-og-anmeldelse")
+    assert authority_level(specialist, pension) == 3
+    assert authority_level(specialist, waste) == 0
+    assert pension.area_id in portfolio_area_ids(specialist)
+    clerk = make_staff(FRONT_OFFICE, username="levels")
+    assert authority_level(clerk, pension) == 2  # rule-based in the joint centre
+    assert authority_level(clerk, Service.objects.get(code="btf-bbr")) == 1
