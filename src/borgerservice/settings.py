@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "borgerservice.catalogue",
     "borgerservice.citizens",
     "borgerservice.contacts",
+    "borgerservice.cases",
     "borgerservice.workspace",
 ]
 
@@ -229,6 +230,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# Deadlines in working days: days closed besides weekends and public holidays ("MM-DD").
+DEADLINE_CLOSED_DAYS = env_list("DEADLINE_CLOSED_DAYS", "06-05,12-24,12-31")
 
 # Catalogue search.
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 200)
