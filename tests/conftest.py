@@ -23,6 +23,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         catalogue_load_copenhagen()
+        from borgerservice.cases.services import case_types_ensure
+
+        case_types_ensure()
         if KLE_FILE.exists():
             kle_import(path=KLE_FILE)
         roles_ensure()

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "borgerservice.citizens",
     "borgerservice.contacts",
     "borgerservice.cases",
+    "borgerservice.outbox",
     "borgerservice.workspace",
 ]
 
@@ -230,6 +231,18 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# Background tasks: "immediate" (after commit, in-process) or "database" (run_tasks workers).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in {"immediate", "database"}:
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'immediate' or 'database'")
+# Letters to citizens: "local" (kept in the outbox for staff to read; demo), "email", or the
+# dotted path of a sender class (a Digital Post adapter).
+OUTBOX_SENDER = os.environ.get("OUTBOX_SENDER", "local")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "borgerservice@kk.dk")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
 # Deadlines in working days: days closed besides weekends and public holidays ("MM-DD").
 DEADLINE_CLOSED_DAYS = env_list("DEADLINE_CLOSED_DAYS", "06-05,12-24,12-31")

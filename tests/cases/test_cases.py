@@ -23,14 +23,23 @@ pytestmark = pytest.mark.django_db
 S = workflow.Status
 
 
+def helbredstillaeg_type() -> CaseType:
+    case_type, _created = CaseType.objects.update_or_create(
+        service=Service.objects.get(code="suf-helbredstillaeg"),
+        defaults={
+            "name_da": "Helbredstillæg",
+            "name_en": "Health supplement",
+            "processing_days": 10,
+            "suspension_allowed": True,
+            "extension_allowed": True,
+        },
+    )
+    return case_type
+
+
 @pytest.fixture
 def case_type():
-    return CaseType.objects.create(
-        service=Service.objects.get(code="suf-helbredstillaeg"),
-        name_da="Helbredstillæg",
-        name_en="Health supplement",
-        processing_days=10,
-    )
+    return helbredstillaeg_type()
 
 
 @pytest.fixture
@@ -172,13 +181,7 @@ def test_concurrent_transitions_leave_a_consistent_history():
     catalogue_load_copenhagen()
     roles_ensure()
     worker = make_staff(SPECIALIST, username="racer")
-    case_type = CaseType.objects.create(
-        service=Service.objects.get(code="suf-helbredstillaeg"),
-        name_da="Helbredstillæg",
-        name_en="Health supplement",
-        processing_days=10,
-    )
-    case = new_case(worker, case_type)
+    case = new_case(worker, helbredstillaeg_type())
     barrier = threading.Barrier(6)
     outcomes = []
 

@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "borgerservice.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from borgerservice.citizens.panels import register_panel
+
+        from .selectors import cases_panel
+
+        register_panel(name="cases", order=5, template="cases/panel.html", build=cases_panel)

@@ -7,8 +7,10 @@ import uuid
 from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from borgerservice.core.errors import NotFound, ServiceError
 
@@ -135,4 +137,65 @@ def case_extend(*, user, case_id: int, days: int, reason: str, on: date | None =
         on=on or timezone.localdate(),
         actor=user,
     )
+    return case
+
+
+# Until a department sets its own processing-time target for a service, cases get this
+# many working days (about four weeks); a catalogue editor changes it in the admin.
+DEFAULT_PROCESSING_DAYS = 20
+
+
+def case_types_ensure() -> int:
+    """A case type for every level-2 and level-3 service that has none. Idempotent."""
+    from borgerservice.catalogue.models import Service
+
+    created = 0
+    existing = set(CaseType.objects.values_list("service_id", flat=True))
+    for service in Service.objects.filter(Q(level_2=True) | Q(level_3=True)).exclude(
+        pk__in=existing
+    ):
+        CaseType.objects.create(
+            service=service,
+            name_da=service.name_da,
+            name_en=service.name_en,
+            processing_days=service.sla_working_days or DEFAULT_PROCESSING_DAYS,
+        )
+        created += 1
+    return created
+
+
+def case_from_contact(*, user, contact, service, department=None) -> Case:
+    """Warm handover: a case for the department with the contact as its context, and a
+    receipt to the citizen with the case number and the expected answer date."""
+    from borgerservice.outbox.services import letter_send
+
+    from .deadlines import deadline_of
+
+    case_type = CaseType.objects.select_related("service__department").get(service=service)
+    service = case_type.service
+    case = case_create(
+        user=user,
+        case_type=case_type,
+        citizen=contact.citizen,
+        title=service.name_da,
+        channel=contact.channel,
+        department=department or service.department,
+        contact=contact,
+        received_on=timezone.localtime(contact.started_at).date(),
+    )
+    due = deadline_of(case, events=list(case.events.all())).due_on
+    citizen = contact.citizen
+    with translation.override("en" if citizen.preferred_language == "en" else "da"):
+        subject = _("Receipt: your case %(number)s") % {"number": case.number}
+        body = _(
+            "We have received your inquiry about %(service)s. Your case number is %(number)s "
+            "and the case is handled by %(unit)s. You can expect an answer by %(due)s. "
+            "Please quote the case number if you contact us about it."
+        ) % {
+            "service": service.t("name"),
+            "number": case.number,
+            "unit": case.department.t("name"),
+            "due": date_format(due, "j. F Y"),
+        }
+    letter_send(citizen=citizen, subject=str(subject), body=str(body), case=case)
     return case

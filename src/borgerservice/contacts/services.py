@@ -193,6 +193,7 @@ def contact_register(
             contact._prefetched_objects_cache = {"service_links": links}
             # No purpose row is written here: a contact the staff member registered in the
             # last hours is itself their purpose (accounts.access.purpose_active).
+            _hand_over(user, contact, resolved)
     except IntegrityError:
         if key is None:
             raise
@@ -201,6 +202,28 @@ def contact_register(
             raise
         return existing, False
     return contact, True
+
+
+def _hand_over(user, contact: Contact, resolved: dict) -> None:
+    """A contact that needs a case becomes one, in the department it is handed over to."""
+    if contact.outcome not in (Contact.Outcome.CASE_TO_BE_CREATED, Contact.Outcome.HANDED_OVER):
+        return
+    if contact.citizen_id is None:
+        return
+    from borgerservice.cases.models import CaseType
+    from borgerservice.cases.services import case_from_contact
+
+    with_type = set(
+        CaseType.objects.filter(service__in=resolved["services"]).values_list(
+            "service_id", flat=True
+        )
+    )
+    for service in resolved["services"]:
+        if service.pk in with_type:
+            case_from_contact(
+                user=user, contact=contact, service=service, department=contact.handed_over_to
+            )
+            return
 
 
 def _existing(key: str, fingerprint: str) -> Contact | None:

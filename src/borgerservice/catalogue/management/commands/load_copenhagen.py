@@ -14,4 +14,7 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         for line in report.lines():
             self.stdout.write(line)
+        from borgerservice.cases.services import case_types_ensure
+
+        self.stdout.write(f"case types created: {case_types_ensure()}")
         self.stdout.write(self.style.SUCCESS("Copenhagen catalogue loaded."))
