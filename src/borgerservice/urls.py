@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path(_("citizens/"), include("borgerservice.citizens.urls")),
     path(_("contacts/"), include("borgerservice.contacts.urls")),
     path(_("audit/"), include("borgerservice.accounts.urls")),
+    path(_("cases/"), include("borgerservice.cases.urls")),
     path(_("api-documentation/"), api_views.docs, name="api-docs"),
     path(_("login/"), auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path(_("logout/"), auth_views.LogoutView.as_view(), name="logout"),

@@ -40,6 +40,7 @@ MATRIX = [
     ("citizen search page", "page", "get", "/borgere/?q=Testesen", PERSON, 200),
     ("citizen page", "page", "get", "/borgere/{citizen}/", PERSON, 200),
     ("register contact page", "page", "get", "/henvendelser/ny/", PERSON, 200),
+    ("case inbox page", "page", "get", "/sager/", PERSON, 200),
     ("audit log page", "page", "get", "/revision/?cpr={cpr}", {AUDITOR}, 200),
     ("admin", "page", "get", "/admin/", {CATALOGUE_EDITOR, ADMIN}, 200),
     ("admin: services", "page", "get", "/admin/catalogue/service/", {CATALOGUE_EDITOR, ADMIN}, 200),

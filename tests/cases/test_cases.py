@@ -213,3 +213,27 @@ def test_concurrent_transitions_leave_a_consistent_history():
     assert status == case.status
     assert sum(1 for result, _t in outcomes if result == "ok") == len(history) - 1
     assert Case.objects.filter(pk=case.pk).count() == 1
+
+
+def test_inbox_lists_open_cases_by_due_date_without_personal_data(client, worker, case_type):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    late = new_case(worker, case_type, received_on=today - timedelta(days=40))
+    fresh = new_case(worker, case_type, received_on=today)
+    closed = new_case(worker, case_type, received_on=today - timedelta(days=5))
+    path_to(worker, closed, S.CLOSED)
+    client.force_login(worker)
+    html = client.get("/sager/").content.decode()
+    assert late.number in html and fresh.number in html and closed.number not in html
+    assert html.index(late.number) < html.index(fresh.number)
+    assert "Overskredet" in html
+    only_late = client.get("/sager/", {"sla": "breached"}).content.decode()
+    assert late.number in only_late and fresh.number not in only_late
+    for party in late.parties.all():
+        assert party.citizen.last_name not in html
+    analyst = make_staff("analyst")
+    client.force_login(analyst)
+    assert client.get("/sager/").status_code == 403

@@ -19,6 +19,9 @@ def test_front_office_flow(page, server_url):
     page.click("main button[type=submit]")
     assert page.locator("[data-module=error-summary]").is_visible()
     assert axe_violations(page) == []
+    for path in ("/sager/", "/sager/?sla=breached", "/en/cases/"):
+        page.goto(f"{server_url}{path}")
+        assert axe_violations(page) == [], path
     page.goto(f"{server_url}/henvendelser/ny/")
     assert axe_violations(page) == []
     page.locator("#service_q").press_sequentially("pas", delay=20)

@@ -33,3 +33,32 @@ def cases_panel(*, user, citizen) -> dict:
     ]
     hidden = Case.objects.filter(parties__citizen_id=citizen.pk).distinct().count() - len(rows)
     return {"rows": rows, "hidden": max(hidden, 0)}
+
+
+INBOX_LIMIT = 500
+
+
+def inbox_cases(*, user, status: str | None = None, caseworker_id: int | None = None):
+    """Open cases of the services in the user's portfolio (no personal data: numbers,
+    titles, status, caseworker and deadline), each with its derived deadline."""
+    from .workflow import Status
+
+    cases = (
+        Case.objects.filter(
+            Q(case_type__service__area_id__in=portfolio_area_ids(user)) | Q(caseworker=user)
+        )
+        .exclude(status__in=[Status.CLOSED])
+        .select_related("case_type", "department", "caseworker")
+        .prefetch_related("events")
+        .order_by("received_on", "id")
+    )
+    if status:
+        cases = cases.filter(status=status)
+    if caseworker_id:
+        cases = cases.filter(caseworker_id=caseworker_id)
+    rows = [
+        {"case": case, "deadline": deadline_of(case, events=list(case.events.all()))}
+        for case in cases[:INBOX_LIMIT]
+    ]
+    rows.sort(key=lambda row: (row["deadline"].due_on, row["case"].number))
+    return rows
