@@ -4,7 +4,6 @@ SLA state derived from the history; concurrent transitions on PostgreSQL."""
 from __future__ import annotations
 
 import itertools
-import threading
 from datetime import date
 
 import pytest
@@ -173,35 +172,19 @@ def test_suspension_can_be_forbidden(worker, case_type):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_concurrent_transitions_leave_a_consistent_history():
-    from django.db import connections
+    from tests.concurrency import load_reference_data, run_together
 
-    from borgerservice.accounts.roles import roles_ensure
-    from borgerservice.catalogue.services import catalogue_load_copenhagen
-
-    catalogue_load_copenhagen()
-    roles_ensure()
+    load_reference_data()
     worker = make_staff(SPECIALIST, username="racer")
     case = new_case(worker, helbredstillaeg_type())
-    barrier = threading.Barrier(6)
-    outcomes = []
 
-    def worker_thread(target):
-        try:
-            barrier.wait()
-            case_transition(user=worker, case_id=case.pk, to_status=target)
-            outcomes.append(("ok", target))
-        except ServiceError as exc:
-            outcomes.append((exc.code, target))
-        finally:
-            connections.close_all()
+    def move(target):
+        return lambda: case_transition(user=worker, case_id=case.pk, to_status=target)
 
     # Three try to start the case, three to decide it directly (never allowed from received).
-    targets = [S.IN_PROGRESS] * 3 + [S.DECIDED] * 3
-    threads = [threading.Thread(target=worker_thread, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = run_together([move(S.IN_PROGRESS)] * 3 + [move(S.DECIDED)] * 3)
+    for kind, value in outcomes:
+        assert kind == "ok" or isinstance(value, ServiceError), value
     case.refresh_from_db()
     history = list(case.events.order_by("at", "id"))
     # Replaying the history from "received" follows the table and ends in the stored status.
@@ -211,7 +194,7 @@ def test_concurrent_transitions_leave_a_consistent_history():
         assert workflow.allowed(event.from_status, event.to_status)
         status = event.to_status
     assert status == case.status
-    assert sum(1 for result, _t in outcomes if result == "ok") == len(history) - 1
+    assert sum(1 for kind, _value in outcomes if kind == "ok") == len(history) - 1
     assert Case.objects.filter(pk=case.pk).count() == 1
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -206,41 +205,25 @@ def test_registering_in_the_workplace_takes_one_form(client, clerk):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency needs PostgreSQL")
 def test_concurrent_creates_with_one_key_create_one_contact():
-    from django.db import connections
-
-    from borgerservice.accounts.roles import roles_ensure
-    from borgerservice.catalogue.services import catalogue_load_copenhagen
     from borgerservice.contacts.services import ContactInput, contact_register
+    from tests.concurrency import load_reference_data, run_together
 
-    catalogue_load_copenhagen()
-    roles_ensure()
+    load_reference_data()
     clerk = make_staff(FRONT_OFFICE, username="concurrent")
     key = uuid.uuid4().hex
-    barrier = threading.Barrier(8)
-    results, errors = [], []
 
-    def worker():
-        try:
-            barrier.wait()
-            contact, created = contact_register(
-                user=clerk,
-                data=ContactInput(
-                    channel="phone", outcome="resolved", services=["stat-pas-og-koerekort"]
-                ),
-                idempotency_key=key,
-            )
-            results.append((contact.pk, created))
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    def register():
+        return contact_register(
+            user=clerk,
+            data=ContactInput(
+                channel="phone", outcome="resolved", services=["stat-pas-og-koerekort"]
+            ),
+            idempotency_key=key,
+        )
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    outcomes = run_together([register] * 8)
+    assert [kind for kind, _value in outcomes] == ["ok"] * 8
+    results = [(contact.pk, created) for _kind, (contact, created) in outcomes]
     assert len({pk for pk, _created in results}) == 1
     assert sum(created for _pk, created in results) == 1
     assert Contact.objects.filter(idempotency_key=key).count() == 1
