@@ -45,7 +45,3 @@ FINISHED = frozenset({Status.DECIDED, Status.CLOSED, Status.COMPLAINT, Status.FO
 
 def allowed(from_status: str, to_status: str) -> bool:
     return (from_status, to_status) in TRANSITIONS
-
-
-def next_statuses(from_status: str) -> list[str]:
-    return [to for (frm, to) in TRANSITIONS if frm == from_status]

@@ -6,7 +6,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from borgerservice.accounts.access import portfolio_area_ids, purpose_require
 from borgerservice.accounts.audit import audit_record
-from borgerservice.catalogue.models import Service
 
 from .models import Contact, ContactService
 
@@ -99,7 +98,3 @@ def contacts_list_for_citizen(*, user, citizen_id: int, channel: str = "api") ->
         channel=channel,
     )
     return contacts
-
-
-def services_of(contact: Contact) -> list[Service]:
-    return [link.service for link in contact.service_links.all()]
