@@ -134,6 +134,7 @@ class AuditEntry(models.Model):
         LIST = "list", _("List")
         EXPORT = "export", _("Export")
         REVEAL = "reveal", _("Full CPR number revealed")
+        CHANGE = "change", _("Changed")
 
     id = models.BigAutoField(primary_key=True)
     occurred_at = models.DateTimeField(_("time"), default=timezone.now)

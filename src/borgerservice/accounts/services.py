@@ -92,5 +92,26 @@ def demo_staff_create() -> list[DemoLogin]:
             Authority.objects.update_or_create(
                 user=user, area_id=area_id, defaults={"level": level}
             )
+        _demo_units(user, role)
         logins.append(DemoLogin(username, password, role))
     return logins
+
+
+def _demo_units(user, role: str) -> None:
+    """Front office and team lead work in the citizen-service unit; the specialist in the
+    case units of the departments that own the services of their areas."""
+    from borgerservice.cases.models import Unit
+    from borgerservice.cases.services import CITIZEN_SERVICE_UNIT, units_ensure
+    from borgerservice.catalogue.models import Service
+
+    units_ensure()
+    if role in (FRONT_OFFICE, TEAM_LEAD):
+        wanted = list(Unit.objects.filter(code=CITIZEN_SERVICE_UNIT))
+    elif role == SPECIALIST:
+        departments = Service.objects.filter(area__code__in=SPECIALIST_AREAS).values(
+            "department_id"
+        )
+        wanted = list(Unit.objects.filter(department_id__in=departments))
+    else:
+        wanted = []
+    user.case_units.set(wanted)

@@ -8,11 +8,11 @@ paused (awaiting the citizen). Nothing is stored: the history is the single sour
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils import timezone
 
-from .calendar import add_working_days, working_days_between
+from .calendar import add_working_days, is_working_day, working_days_between
 from .workflow import FINISHED, PAUSED
 
 AT_RISK_SHARE = 0.2  # at risk when a fifth or less of the target remains
@@ -67,8 +67,27 @@ def deadline_of(case, events=None, *, today: date | None = None) -> Deadline:
         state = "paused"
     elif today > due:
         state = "breached"
-    elif remaining <= max(AT_RISK_MIN_DAYS, int((target + extension) * AT_RISK_SHARE)):
+    elif remaining <= risk_threshold(target + extension):
         state = "at_risk"
     else:
         state = "on_track"
     return Deadline(due, target, extension, paused_days, remaining, state, finished_on)
+
+
+def risk_threshold(total_days: int) -> int:
+    """At risk when this many working days or fewer remain."""
+    return max(AT_RISK_MIN_DAYS, int(total_days * AT_RISK_SHARE))
+
+
+def risk_start(due: date, total_days: int) -> date:
+    """The first day on which a running case due on ``due`` is at risk: the earliest day
+    from which at most ``risk_threshold`` working days remain. Stored on the case so the
+    inbox filters by SLA state in SQL; equal to what ``deadline_of`` derives."""
+    threshold = risk_threshold(total_days)
+    day, remaining = due, 0
+    while True:
+        before = remaining + (1 if is_working_day(day) else 0)
+        if before > threshold:
+            return day
+        remaining = before
+        day -= timedelta(days=1)

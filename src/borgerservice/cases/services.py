@@ -1,5 +1,10 @@
-"""Actions on cases: create, change status, extend the deadline. Each locks the case row,
-checks the rules and writes a history event in one transaction."""
+"""Actions on cases: create, change status, extend the deadline, assign, transfer, write a
+note. Each locks the case row, checks the rules, writes a history event and an audit
+entry, and rewrites the case's deadline projection from its history, in one transaction.
+
+Documents and the journal are in ``documents.py``, decisions and hearings in
+``decisions.py``, exports in ``exports.py`` and retention in ``retention.py``.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from borgerservice.accounts.audit import audit_record
 from borgerservice.core.errors import NotFound, ServiceError
 
 from . import workflow
-from .models import Case, CaseEvent, CaseParty, CaseType
+from .deadlines import deadline_of, risk_start
+from .models import Case, CaseEvent, CaseNote, CaseParty, CaseType, Unit
 
 MAX_EXTENSION_DAYS = 60
 
@@ -29,21 +36,37 @@ def case_create(
     title: str,
     channel: str,
     department=None,
+    unit: Unit | None = None,
     contact=None,
     received_on: date | None = None,
+    confidentiality: str = Case.Confidentiality.NORMAL,
+    action_facet: str = "",
 ) -> Case:
     title = " ".join((title or "").split())
     if not title:
         raise ServiceError("case.title_missing", _("Give the case a title."), field="title")
+    if confidentiality not in Case.Confidentiality.values:
+        raise ServiceError(
+            "case.confidentiality", _("Unknown confidentiality."), field="confidentiality"
+        )
     service = case_type.service
+    department = department or service.department
+    unit = unit or unit_for_department(department)
+    received_on = received_on or timezone.localdate()
+    due = _initial_due(case_type, received_on)
     case = Case.objects.create(
         number=f"new-{uuid.uuid4().hex[:16]}",  # replaced below, once the id is known
         case_type=case_type,
         title=title[:200],
         kle_code=service.kle_code,
-        department=department or service.department,
+        action_facet=action_facet[:3],
+        department=department,
+        unit=unit,
         channel=channel,
-        received_on=received_on or timezone.localdate(),
+        confidentiality=confidentiality,
+        received_on=received_on,
+        due_on=due[0],
+        at_risk_on=due[1],
     )
     # The number comes from the row id, so concurrent creates never collide.
     case.number = f"{case.received_on:%Y}-{case.pk:06d}"
@@ -56,15 +79,64 @@ def case_create(
         kind=CaseEvent.Kind.CREATED,
         to_status=case.status,
         on=case.received_on,
+        to_unit=unit,
         actor=user,
     )
+    _audit_change(user, case, "created", citizen_ids=[citizen.pk])
     return case
 
 
-def _locked(case_id: int) -> Case:
-    case = Case.objects.select_for_update().select_related("case_type").filter(pk=case_id).first()
+def _initial_due(case_type: CaseType, received_on: date) -> tuple[date, date]:
+    from .calendar import add_working_days
+
+    due = add_working_days(received_on, case_type.processing_days)
+    return due, risk_start(due, case_type.processing_days)
+
+
+def deadline_refresh(case: Case, *, also: tuple[str, ...] = ()) -> None:
+    """Rewrite the case's deadline projection (due date, at-risk date, closing date) from
+    its history. Called inside the transaction of every service that adds an event."""
+    events = list(case.events.order_by("at", "id"))
+    deadline = deadline_of(case, events=events)
+    case.due_on = deadline.due_on
+    case.at_risk_on = risk_start(deadline.due_on, deadline.target_days + deadline.extension_days)
+    closed = [e.on for e in events if e.kind == CaseEvent.Kind.TRANSITION]
+    case.closed_on = (closed[-1] if closed else None) if case.status == "closed" else None
+    case.save(update_fields=["due_on", "at_risk_on", "closed_on", *also])
+
+
+def _party_ids(case: Case) -> list[int]:
+    return list(case.parties.values_list("citizen_id", flat=True))
+
+
+def _audit_change(user, case: Case, what: str, *, citizen_ids: list[int] | None = None) -> None:
+    """Changes to a case are logged with the case's parties, like the reads of them."""
+    if user is None:
+        return
+    audit_record(
+        actor=user,
+        action="change",
+        what=f"case {case.number}: {what}",
+        citizen_ids=citizen_ids if citizen_ids is not None else _party_ids(case),
+        reason=f"case:{case.pk}",
+    )
+
+
+def case_locked(case_id: int) -> Case:
+    """The case row, locked until the end of the transaction (FOR UPDATE on PostgreSQL;
+    SQLite's IMMEDIATE transactions hold the write lock already)."""
+    case = (
+        Case.objects.select_for_update()
+        .select_related("case_type", "case_type__service", "unit", "department")
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None:
         raise NotFound("case.not_found", _("The case does not exist."))
+    if case.anonymised_at is not None:
+        raise ServiceError(
+            "case.anonymised", _("The case has been anonymised and cannot change."), status=409
+        )
     return case
 
 
@@ -73,7 +145,7 @@ def case_transition(
     *, user, case_id: int, to_status: str, reason: str = "", on: date | None = None
 ) -> Case:
     """Move a case to ``to_status`` if the transition table allows it."""
-    case = _locked(case_id)
+    case = case_locked(case_id)
     if not workflow.allowed(case.status, to_status):
         raise ServiceError(
             "case.transition_not_allowed",
@@ -96,15 +168,17 @@ def case_transition(
         on=on or timezone.localdate(),
         actor=user,
     )
+    from_label = case.get_status_display()
     case.status = to_status
-    case.save(update_fields=["status"])
+    deadline_refresh(case, also=("status",))
+    _audit_change(user, case, f"{from_label} → {case.get_status_display()}")
     return case
 
 
 @transaction.atomic
 def case_extend(*, user, case_id: int, days: int, reason: str, on: date | None = None) -> Case:
     """Extend the deadline by ``days`` working days; a reason is required."""
-    case = _locked(case_id)
+    case = case_locked(case_id)
     if not case.case_type.extension_allowed:
         raise ServiceError(
             "case.extension_not_allowed",
@@ -137,7 +211,134 @@ def case_extend(*, user, case_id: int, days: int, reason: str, on: date | None =
         on=on or timezone.localdate(),
         actor=user,
     )
+    deadline_refresh(case)
+    _audit_change(user, case, f"deadline extended by {days} working days")
     return case
+
+
+@transaction.atomic
+def case_assign(*, user, case_id: int, caseworker) -> Case:
+    """Give the case to a caseworker (or take it back to the unit with ``None``)."""
+    case = case_locked(case_id)
+    if caseworker is not None and not caseworker.is_active:
+        raise ServiceError(
+            "case.caseworker_inactive", _("The caseworker is not active."), field="caseworker"
+        )
+    if caseworker is not None and not case.unit.members.filter(pk=caseworker.pk).exists():
+        raise ServiceError(
+            "case.caseworker_not_in_unit",
+            _("The caseworker is not a member of the unit that has the case."),
+            field="caseworker",
+        )
+    before = case.caseworker_id
+    case.caseworker = caseworker
+    case.save(update_fields=["caseworker"])
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.ASSIGNMENT,
+        detail={"from": before, "to": caseworker.pk if caseworker else None},
+        actor=user,
+    )
+    _audit_change(user, case, "caseworker assigned")
+    return case
+
+
+@transaction.atomic
+def case_transfer(*, user, case_id: int, unit: Unit, reason: str) -> Case:
+    """Move the case to another unit (in any department). Everything on the case —
+    parties, contacts, documents, journal, notes, decisions, deadline — stays with it;
+    the caseworker is cleared so the new unit can assign its own."""
+    case = case_locked(case_id)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ServiceError("case.transfer_reason", _("A transfer needs a reason."), field="reason")
+    if unit.pk == case.unit_id:
+        raise ServiceError(
+            "case.transfer_same_unit", _("The case is already in that unit."), field="unit"
+        )
+    if case.status == workflow.Status.CLOSED:
+        raise ServiceError(
+            "case.transfer_closed", _("A closed case cannot be transferred."), status=409
+        )
+    CaseEvent.objects.create(
+        case=case,
+        kind=CaseEvent.Kind.TRANSFER,
+        from_unit_id=case.unit_id,
+        to_unit=unit,
+        reason=reason[:2000],
+        actor=user,
+    )
+    case.unit = unit
+    case.department_id = unit.department_id
+    case.caseworker = None
+    case.save(update_fields=["unit", "department", "caseworker"])
+    _audit_change(user, case, f"transferred to {unit.code}")
+    return case
+
+
+MAX_NOTE_LENGTH = 20000
+
+
+@transaction.atomic
+def case_note_add(*, user, case_id: int, text: str) -> CaseNote:
+    """A note on the case (notatpligt): what the caseworker learnt outside documents."""
+    case = case_locked(case_id)
+    text = (text or "").strip()
+    if not text:
+        raise ServiceError("case.note_empty", _("Write the note."), field="text")
+    if len(text) > MAX_NOTE_LENGTH:
+        raise ServiceError(
+            "case.note_too_long",
+            _("A note may be at most %(max)d characters."),
+            field="text",
+            params={"max": MAX_NOTE_LENGTH},
+        )
+    note = CaseNote.objects.create(case=case, text=text, author=user)
+    _audit_change(user, case, "note written")
+    return note
+
+
+def unit_for_department(department) -> Unit:
+    """The department's default unit (created when missing)."""
+    unit = Unit.objects.filter(code=f"{department.slug}-sager"[:40]).first()
+    if unit is None:
+        unit = units_ensure(departments=[department])[0]
+    return unit
+
+
+# The cross-departmental citizen-service unit (Københavns Borgerservice, in ØKF): the
+# front office's own cases (level 2 handled in the unit) and warm handovers start here.
+CITIZEN_SERVICE_UNIT = "okf-borgerservice"
+
+
+def units_ensure(*, departments=None) -> list[Unit]:
+    """One default case unit per department, and the citizen-service unit. Idempotent."""
+    from borgerservice.catalogue.models import Department
+
+    if departments is None:
+        departments = Department.objects.all()
+        okf = Department.objects.filter(slug="okf").first()
+        if okf is not None:
+            Unit.objects.get_or_create(
+                code=CITIZEN_SERVICE_UNIT,
+                defaults={
+                    "department": okf,
+                    "name_da": "Københavns Borgerservice",
+                    "name_en": "Copenhagen Citizen Service",
+                },
+            )
+    units = []
+    for department in departments:
+        unit, _created = Unit.objects.get_or_create(
+            code=f"{department.slug}-sager"[:40],
+            defaults={
+                "department": department,
+                "name_da": f"{department.name_da}: sagsbehandling"[:200],
+                "name_en": f"{department.name_en}: casework"[:200],
+            },
+        )
+        units.append(unit)
+    return units
 
 
 # Until a department sets its own processing-time target for a service, cases get this
@@ -159,8 +360,14 @@ def case_types_ensure() -> int:
             name_da=service.name_da,
             name_en=service.name_en,
             processing_days=service.sla_working_days or DEFAULT_PROCESSING_DAYS,
+            retention_years=workflow.DEFAULT_RETENTION_YEARS,
+            legal_basis_da=workflow.DEFAULT_LEGAL_BASIS_DA,
+            legal_basis_en=workflow.DEFAULT_LEGAL_BASIS_EN,
+            complaint_guidance_da=workflow.DEFAULT_COMPLAINT_GUIDANCE_DA,
+            complaint_guidance_en=workflow.DEFAULT_COMPLAINT_GUIDANCE_EN,
         )
         created += 1
+    units_ensure()
     return created
 
 
@@ -168,8 +375,6 @@ def case_from_contact(*, user, contact, service, department=None) -> Case:
     """Warm handover: a case for the department with the contact as its context, and a
     receipt to the citizen with the case number and the expected answer date."""
     from borgerservice.outbox.services import letter_send
-
-    from .deadlines import deadline_of
 
     case_type = CaseType.objects.select_related("service__department").get(service=service)
     service = case_type.service
@@ -183,7 +388,7 @@ def case_from_contact(*, user, contact, service, department=None) -> Case:
         contact=contact,
         received_on=timezone.localtime(contact.started_at).date(),
     )
-    due = deadline_of(case, events=list(case.events.all())).due_on
+    due = case.due_on
     citizen = contact.citizen
     with translation.override("en" if citizen.preferred_language == "en" else "da"):
         subject = _("Receipt: your case %(number)s") % {"number": case.number}
@@ -197,5 +402,8 @@ def case_from_contact(*, user, contact, service, department=None) -> Case:
             "unit": case.department.t("name"),
             "due": date_format(due, "j. F Y"),
         }
-    letter_send(citizen=citizen, subject=str(subject), body=str(body), case=case)
+    from .documents import letter_journalise
+
+    letter = letter_send(citizen=citizen, subject=str(subject), body=str(body), case=case)
+    letter_journalise(user=user, case=case, letter=letter)
     return case
