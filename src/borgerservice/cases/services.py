@@ -122,16 +122,19 @@ def _audit_change(user, case: Case, what: str, *, citizen_ids: list[int] | None 
     )
 
 
-def case_locked(case_id: int) -> Case:
+def case_locked(case_id: int, *, user=None) -> Case:
     """The case row, locked until the end of the transaction (FOR UPDATE on PostgreSQL;
-    SQLite's IMMEDIATE transactions hold the write lock already)."""
+    SQLite's IMMEDIATE transactions hold the write lock already). With ``user``, a case
+    that user may not see is reported as not existing."""
+    from .selectors import may_see_case
+
     case = (
         Case.objects.select_for_update()
         .select_related("case_type", "case_type__service", "unit", "department")
         .filter(pk=case_id)
         .first()
     )
-    if case is None:
+    if case is None or (user is not None and not may_see_case(user, case)):
         raise NotFound("case.not_found", _("The case does not exist."))
     if case.anonymised_at is not None:
         raise ServiceError(
@@ -145,7 +148,7 @@ def case_transition(
     *, user, case_id: int, to_status: str, reason: str = "", on: date | None = None
 ) -> Case:
     """Move a case to ``to_status`` if the transition table allows it."""
-    case = case_locked(case_id)
+    case = case_locked(case_id, user=user)
     if not workflow.allowed(case.status, to_status):
         raise ServiceError(
             "case.transition_not_allowed",
@@ -178,7 +181,7 @@ def case_transition(
 @transaction.atomic
 def case_extend(*, user, case_id: int, days: int, reason: str, on: date | None = None) -> Case:
     """Extend the deadline by ``days`` working days; a reason is required."""
-    case = case_locked(case_id)
+    case = case_locked(case_id, user=user)
     if not case.case_type.extension_allowed:
         raise ServiceError(
             "case.extension_not_allowed",
@@ -219,7 +222,7 @@ def case_extend(*, user, case_id: int, days: int, reason: str, on: date | None =
 @transaction.atomic
 def case_assign(*, user, case_id: int, caseworker) -> Case:
     """Give the case to a caseworker (or take it back to the unit with ``None``)."""
-    case = case_locked(case_id)
+    case = case_locked(case_id, user=user)
     if caseworker is not None and not caseworker.is_active:
         raise ServiceError(
             "case.caseworker_inactive", _("The caseworker is not active."), field="caseworker"
@@ -248,7 +251,7 @@ def case_transfer(*, user, case_id: int, unit: Unit, reason: str) -> Case:
     """Move the case to another unit (in any department). Everything on the case —
     parties, contacts, documents, journal, notes, decisions, deadline — stays with it;
     the caseworker is cleared so the new unit can assign its own."""
-    case = case_locked(case_id)
+    case = case_locked(case_id, user=user)
     reason = " ".join((reason or "").split())
     if not reason:
         raise ServiceError("case.transfer_reason", _("A transfer needs a reason."), field="reason")
@@ -282,7 +285,7 @@ MAX_NOTE_LENGTH = 20000
 @transaction.atomic
 def case_note_add(*, user, case_id: int, text: str) -> CaseNote:
     """A note on the case (notatpligt): what the caseworker learnt outside documents."""
-    case = case_locked(case_id)
+    case = case_locked(case_id, user=user)
     text = (text or "").strip()
     if not text:
         raise ServiceError("case.note_empty", _("Write the note."), field="text")
