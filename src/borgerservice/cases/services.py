@@ -50,8 +50,9 @@ def case_create(
             "case.confidentiality", _("Unknown confidentiality."), field="confidentiality"
         )
     service = case_type.service
-    department = department or service.department
-    unit = unit or unit_for_department(department)
+    if unit is None:
+        unit = unit_default(service=service, department=department)
+    department = department or (unit.department if unit else service.department)
     received_on = received_on or timezone.localdate()
     due = _initial_due(case_type, received_on)
     case = Case.objects.create(
@@ -299,6 +300,17 @@ def case_note_add(*, user, case_id: int, text: str) -> CaseNote:
     note = CaseNote.objects.create(case=case, text=text, author=user)
     _audit_change(user, case, "note written")
     return note
+
+
+def unit_default(*, service, department=None) -> Unit:
+    """Where a new case lands: the unit of the department it is handed to; else, for a
+    rule-based (level-2) service that the citizen-service unit handles (the rule-based
+    task list of the 2005 report), that unit; else the service department's own unit."""
+    if department is None and service.level_2 and not service.level_3:
+        unit = Unit.objects.filter(code=CITIZEN_SERVICE_UNIT).first()
+        if unit is not None:
+            return unit
+    return unit_for_department(department or service.department)
 
 
 def unit_for_department(department) -> Unit:
