@@ -77,6 +77,7 @@ def server_url(tmp_path_factory):
     run("ensure_roles")
     run("create_demo_staff")
     run("make_demo_citizens", "--count", "60", "--seed", "7")
+    run("make_demo_cases", "--count", "40", "--seed", "7")
     port = _free_port()
     log = open(tmp_path_factory.mktemp("e2e-log") / "server.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(

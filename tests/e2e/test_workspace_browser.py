@@ -102,9 +102,14 @@ def test_catalogue_administration_and_api_docs_are_accessible(page, server_url):
         "/admin/catalogue/service/?q=pas",
         "/admin/catalogue/department/",
         "/admin/catalogue/servicecentre/",
+        "/admin/cases/casetype/",
+        "/admin/cases/casetype/?q=helbredstill",
     ):
         page.goto(f"{server_url}{path}")
         assert axe_violations(page) == [], path
+    page.goto(f"{server_url}/admin/cases/casetype/?q=helbredstill")
+    page.get_by_role("link", name="Helbredstillæg").first.click()
+    assert axe_violations(page) == [], "case type change form"
     page.goto(f"{server_url}/admin/catalogue/service/?q=pas")
     page.get_by_role("link", name="Pas og kørekort").click()
     assert axe_violations(page) == [], "service change form"

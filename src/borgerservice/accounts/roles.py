@@ -8,7 +8,7 @@
 | analyst | never (aggregates only) | – | – | – |
 | catalogue_editor | never | – | – | edit |
 | auditor | never opens persons | – | search per citizen / staff | – |
-| admin | never | – | – | users, roles, catalogue |
+| admin | never | – | – | users, roles, catalogue, case units |
 """
 
 from __future__ import annotations
@@ -50,18 +50,27 @@ CATALOGUE_MODELS = (
     "openinghours",
     "kletopic",
 )
+# ... and the case types (deadlines, legal basis, complaint guidance, retention).
+CASE_TYPE_MODELS = ("casetype",)
 # Administrators manage staff, roles and authority (not citizens or the audit log).
 ADMIN_PERMISSIONS = (
     ("auth", ("user", "group")),
     ("accounts", ("staffprofile", "authority", "apitoken")),
+    ("cases", ("unit",)),
 )
 
 
 def roles_ensure() -> dict[str, Group]:
     """Create the role groups and give them their permissions. Idempotent."""
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in ROLE_NAMES}
-    editor_permissions = Permission.objects.filter(
-        content_type__app_label="catalogue", content_type__model__in=CATALOGUE_MODELS
+    editor_permissions = list(
+        Permission.objects.filter(
+            content_type__app_label="catalogue", content_type__model__in=CATALOGUE_MODELS
+        )
+    ) + list(
+        Permission.objects.filter(
+            content_type__app_label="cases", content_type__model__in=CASE_TYPE_MODELS
+        )
     )
     groups[CATALOGUE_EDITOR].permissions.set(editor_permissions)
     admin_permissions = list(editor_permissions)
