@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from borgerservice.core.storage import storage_settings
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
 
@@ -220,8 +222,16 @@ TESTING = env_bool("BORGERSERVICE_TESTING")
 # Tests serve static files straight from the source tree (WhiteNoise finders).
 STATIC_ROOT = None if TESTING else Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# Uploaded case documents: local files under MEDIA_ROOT (never served directly) or an
+# S3-compatible bucket (STORAGE_BACKEND=s3, see core/storage.py); the size limit per file
+# and the malware scanner (dotted path of a cases.scanning.Scanner; unset = not scanned).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+DOCUMENT_SCANNER = os.environ.get("DOCUMENT_SCANNER", "")
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_settings(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
