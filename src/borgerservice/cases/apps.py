@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from borgerservice.citizens.panels import register_panel
 
-        from . import decisions, notices  # noqa: F401  (register their background tasks)
+        from . import decisions, notices, retention  # noqa: F401  (register background tasks)
         from .selectors import cases_panel
 
         register_panel(name="cases", order=5, template="cases/panel.html", build=cases_panel)
