@@ -25,7 +25,9 @@ api = NinjaAPI(
     version="1",
     description=(
         "Open API of Borgerservice, the municipality's one entrance: the service catalogue, "
-        "departments, service areas with their volume figures and the service centres."
+        "departments, service areas with their volume figures and the service centres; and, "
+        "for staff, cases with their transitions, deadlines, documents, hearings, decisions "
+        "and exports."
     ),
     urls_namespace="api",
     # The documentation page is our own (borgerservice.api.views.docs): server-rendered
@@ -96,12 +98,14 @@ def index(request: HttpRequest):
             "citizens": "/api/v1/citizens",
             "contacts": "/api/v1/contacts",
             "audit": "/api/v1/audit",
+            "cases": "/api/v1/cases",
         },
     }
 
 
 def _register_routers() -> None:
     from borgerservice.accounts.api import router as audit_router
+    from borgerservice.cases.api import router as cases_router
     from borgerservice.catalogue.api import router as catalogue_router
     from borgerservice.citizens.api import router as citizens_router
     from borgerservice.contacts.api import router as contacts_router
@@ -110,6 +114,7 @@ def _register_routers() -> None:
     api.add_router("/", citizens_router)
     api.add_router("/", contacts_router)
     api.add_router("/", audit_router)
+    api.add_router("/", cases_router)
 
 
 _register_routers()
