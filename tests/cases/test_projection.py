@@ -153,6 +153,13 @@ def test_every_transition_writes_an_audit_entry_with_the_parties(worker):
     assert AuditEntry.objects.filter(action="change").count() == before + 1
 
 
+def test_a_case_cannot_be_received_in_the_future(worker):
+    with at(date(2026, 11, 2)), pytest.raises(ServiceError) as error:
+        new_case(worker, helbredstillaeg_type(), received_on=date(2026, 11, 3))
+    assert error.value.code == "case.received_in_future"
+    assert not Case.objects.filter(received_on=date(2026, 11, 3)).exists()
+
+
 def test_a_case_outside_the_users_reach_is_not_found(worker):
     case = new_case(worker, helbredstillaeg_type())
     outsider = make_staff(FRONT_OFFICE, username="elsewhere")
@@ -167,11 +174,13 @@ def test_deadline_notices_once_per_case_and_due_date(worker, django_capture_on_c
     case_type = helbredstillaeg_type()  # 10 working days
     with at(date(2026, 11, 2)):
         late = new_case(worker, case_type, received_on=date(2026, 11, 2))  # due 16 Nov
-        soon = new_case(worker, case_type, received_on=date(2026, 11, 9))  # due 23 Nov
         paused = new_case(worker, case_type, received_on=date(2026, 11, 2))
-        fresh = new_case(worker, case_type, received_on=date(2026, 11, 19))
         case_transition(user=worker, case_id=paused.pk, to_status=S.IN_PROGRESS)
         case_transition(user=worker, case_id=paused.pk, to_status=S.AWAITING_CITIZEN)
+    with at(date(2026, 11, 9)):
+        soon = new_case(worker, case_type, received_on=date(2026, 11, 9))  # due 23 Nov
+    with at(date(2026, 11, 19)):
+        fresh = new_case(worker, case_type, received_on=date(2026, 11, 19))
     unit = late.unit
     unit.email = "pension@kk.example"
     unit.save()

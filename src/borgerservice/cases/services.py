@@ -54,6 +54,12 @@ def case_create(
         unit = unit_default(service=service, department=department)
     department = department or (unit.department if unit else service.department)
     received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise ServiceError(
+            "case.received_in_future",
+            _("A case cannot be received in the future."),
+            field="received_on",
+        )
     due = _initial_due(case_type, received_on)
     case = Case.objects.create(
         number=f"new-{uuid.uuid4().hex[:16]}",  # replaced below, once the id is known
