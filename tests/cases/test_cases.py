@@ -7,6 +7,7 @@ import itertools
 from datetime import date
 
 import pytest
+import time_machine
 from django.db import connection
 
 from borgerservice.cases import workflow
@@ -135,6 +136,7 @@ def test_deadline_counts_working_days_and_pauses(worker, case_type):
     assert deadline.state == "met" and deadline.finished_on == date(2026, 11, 20)
 
 
+@time_machine.travel(date(2026, 12, 18), tick=False)
 def test_deadline_across_christmas(worker, case_type):
     case = new_case(worker, case_type, received_on=date(2026, 12, 18))
     # 21, 22, 23, 28, 29, 30 Dec, 4, 5, 6, 7 Jan: ten working days.
@@ -208,15 +210,21 @@ def test_inbox_lists_open_cases_by_due_date_without_personal_data(client, worker
     fresh = new_case(worker, case_type, received_on=today)
     closed = new_case(worker, case_type, received_on=today - timedelta(days=5))
     path_to(worker, closed, S.CLOSED)
+    # The inbox is the unit's: the worker is a member of the unit that has the cases.
+    late.unit.members.add(worker)
     client.force_login(worker)
-    html = client.get("/sager/").content.decode()
+    response = client.get("/sager/", {"unit": late.unit_id})
+    assert response.status_code == 200
+    html = response.content.decode()
     assert late.number in html and fresh.number in html and closed.number not in html
     assert html.index(late.number) < html.index(fresh.number)
-    assert "Overskredet" in html
+    late_row = html[html.index(late.number) : html.index(fresh.number)]
+    assert "Overskredet" in late_row
     only_late = client.get("/sager/", {"sla": "breached"}).content.decode()
     assert late.number in only_late and fresh.number not in only_late
     for party in late.parties.all():
         assert party.citizen.last_name not in html
+        assert party.citizen.cpr[:6] not in html
     analyst = make_staff("analyst")
     client.force_login(analyst)
     assert client.get("/sager/").status_code == 403
