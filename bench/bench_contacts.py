@@ -19,16 +19,22 @@ import asyncio
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from common import REPO, cpu_cores_used, cpu_snapshot, percentile, report
+from common import (
+    cpu_cores_used,
+    cpu_snapshot,
+    gunicorn_start,
+    gunicorn_stop,
+    http_read_response,
+    percentile,
+    report,
+)
 from load_people import BENCH_KEY_PREFIX, bench_contacts_remove, people_setup
 
 TARGET_RPS = 1000.0
@@ -107,28 +113,11 @@ def main() -> None:
     connection.close()
 
     workers, threads = (int(part) for part in GUNICORN.split(":"))
-    port = _free_port()
+    server, port = gunicorn_start(
+        people.url, workers=workers, threads=threads, env={"SECRET_KEY": "bench-" + run * 4}
+    )
     config["port"] = port
-    env = {
-        **os.environ,
-        "DATABASE_URL": people.url,
-        "SECRET_KEY": "bench-" + run * 4,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BORGERSERVICE_TESTING": "1",
-        "DJANGO_SETTINGS_MODULE": "borgerservice.settings",
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(REPO / "src"),
-    }
-    command = [
-        *(sys.executable, "-m", "gunicorn", "borgerservice.wsgi:application"),
-        *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
-        *("--worker-class", "gthread", "--threads", str(threads)),
-        *("--keep-alive", "10", "--log-level", "warning", "--chdir", str(REPO)),
-    ]
-    print(f"# gunicorn --workers {workers} --threads {threads} --worker-class gthread", flush=True)
-    server = subprocess.Popen(command, env=env)
     try:
-        _wait_until_up(port, server)
         config["server_pid"] = server.pid
         config["database"] = people.url.rsplit("/", 1)[1]
         with tempfile.TemporaryDirectory() as folder:
@@ -136,12 +125,7 @@ def main() -> None:
             health = _run_client(config_file, {**config, "mode": "healthz"})
             result = _run_client(config_file, {**config, "mode": "contacts"})
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        gunicorn_stop(server)
 
     report("contact_register_api_gunicorn_workers", workers, "processes")
     report("contact_register_api_gunicorn_threads", threads, "threads")
@@ -180,26 +164,6 @@ def main() -> None:
         sys.exit(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer within 60 s")
-
-
 def _run_client(config_file: Path, config: dict) -> dict:
     config_file.write_text(json.dumps(config), encoding="utf-8")
     output = subprocess.run(
@@ -229,23 +193,6 @@ def _body(rng: random.Random, config: dict) -> dict:
     if rng.random() < 0.1:
         body["note"] = "Borgeren ringer igen i morgen."
     return body
-
-
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
-    length, close = 0, False
-    for line in head.split(b"\r\n")[1:]:
-        name, _sep, value = line.partition(b":")
-        name = name.strip().lower()
-        if name == b"content-length":
-            length = int(value)
-        elif name == b"connection" and value.strip().lower() == b"close":
-            close = True
-        elif name == b"transfer-encoding":
-            raise RuntimeError("chunked answers are not expected")
-    body = await reader.readexactly(length) if length else b""
-    return status, body, close
 
 
 async def _client_main(config_file: Path) -> None:
@@ -292,7 +239,7 @@ async def _client_main(config_file: Path) -> None:
             started = now
             try:
                 writer.write(request)
-                status, answer, close = await _read_response(reader)
+                status, answer, close = await http_read_response(reader)
             except (OSError, asyncio.IncompleteReadError, RuntimeError):
                 status, answer, close = 0, b"", True
             finished = time.perf_counter()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from urllib.parse import urlparse, urlunparse
 
-from common import configure_django, report
+from common import configure_django, constraints_drop, constraints_restore, report
 
 CITIZENS = 650_000
 CONTACTS = 10_000_000
@@ -335,48 +335,11 @@ def _citizens_create(count: int) -> None:
 
 
 def _constraints_drop(url: str) -> list[str]:
-    """Drop the contact tables' secondary indexes, unique and foreign-key constraints;
-    return the statements that restore them (indexes, then unique, then foreign keys)."""
-    import psycopg
-
-    tables = ("contacts_contact", "contacts_contactservice")
-    restore: list[str] = []
-    drop: list[str] = []
-    with psycopg.connect(url) as conn:
-        constraints = conn.execute(
-            """SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid)
-               FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'f')
-               ORDER BY contype DESC, conname""",
-            (list(tables),),
-        ).fetchall()
-        indexes = conn.execute(
-            """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-               FROM pg_index i WHERE i.indrelid = ANY(%s::regclass[])
-               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid
-                               AND c.conrelid = i.indrelid)
-               ORDER BY 1""",
-            (list(tables),),
-        ).fetchall()
-        for table, name, _kind, _definition in constraints:
-            drop.append(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        for name, definition in indexes:
-            drop.append(f"DROP INDEX {name}")
-            restore.append(definition)
-        for table, name, _kind, definition in constraints:  # unique ('u') sort before 'f'
-            restore.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        for statement in drop:
-            conn.execute(statement)
-    return restore
+    return constraints_drop(url, ("contacts_contact", "contacts_contactservice"))
 
 
 def _constraints_restore(url: str, statements: list[str]) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("SET maintenance_work_mem = '1GB'")
-        conn.execute("SET max_parallel_maintenance_workers = 2")
-        for statement in statements:
-            conn.execute(statement)
+    constraints_restore(url, statements)
 
 
 class _Generator:

@@ -136,12 +136,19 @@ def sla_state(case: Case, today: date) -> str:
     return "on_track"
 
 
+# The statuses whose clock runs, named positively for the overdue filter: there
+# "status IN (...)" is an index condition on case_unit_status_due_idx, while the count
+# with "NOT status IN (...)" walked every closed case of the unit (237,000 index entries
+# for 1,001 rows, 27-54 ms). Elsewhere the negative form plans better with the joins.
+RUNNING = tuple(s for s in Status.values if s not in PAUSED and s not in FINISHED)
+
+
 def _sla_q(state: str, today: date) -> Q:
     running = ~Q(status__in=[*PAUSED, *FINISHED])
     if state == "paused":
         return Q(status__in=list(PAUSED))
     if state == "breached":
-        return running & Q(due_on__lt=today)
+        return Q(status__in=RUNNING, due_on__lt=today)
     if state == "at_risk":
         return running & Q(at_risk_on__lte=today, due_on__gte=today)
     return running & Q(at_risk_on__gt=today)

@@ -23,7 +23,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -173,10 +173,27 @@ def inbox(request: HttpRequest) -> HttpResponse:
             mine=mine,
             page=page_number,
         )
-        rows = [
-            {"case": row.case, "state": row.state, "state_label": STATE_LABELS[row.state]}
-            for row in result.rows
-        ]
+        # Everything a row shows is worked out here once: in the template each {% url %},
+        # get_status_display and |date cost a reverse() or a translation look-up per row.
+        detail = reverse("cases:detail", args=["0"])[:-2]
+        status_labels = {value: str(label) for value, label in Status.choices}
+        rows = []
+        for row in result.rows:
+            case, worker = row.case, row.case.caseworker
+            rows.append(
+                {
+                    "case": case,
+                    "url": f"{detail}{case.number}/",
+                    "number": case.number,
+                    "title": case.title,
+                    "status_label": status_labels[case.status],
+                    "department": case.department.code,
+                    "caseworker": (worker.get_full_name() or worker.username) if worker else "–",
+                    "due": date_format(case.due_on, "j. M Y"),
+                    "state": row.state,
+                    "state_label": STATE_LABELS[row.state],
+                }
+            )
         if unit is not None:
             notices = list(
                 DeadlineNotice.objects.filter(unit=unit)
@@ -198,6 +215,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "sla": sla,
         "caseworker": raw_worker,
         "caseworkers": caseworkers,
+        "caseworker_options": [
+            (str(w.pk), w.get_full_name() or w.username, raw_worker == str(w.pk))
+            for w in caseworkers
+        ],
         "errors": errors,
         "result": result,
         "rows": rows,
