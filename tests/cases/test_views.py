@@ -291,7 +291,7 @@ def test_pagination(client, worker, case):
     second = client.get(next_url)
     html = second.content.decode()
     assert second.status_code == 200
-    rows = second.context["rows"]
+    rows = second.context["result"].rows
     assert len(rows) == 5
     assert second.context["next_url"] == ""
     assert "page=1" in second.context["previous_url"]
@@ -303,7 +303,7 @@ def test_pagination(client, worker, case):
         assert "sla=on_track" in filtered.context["next_url"]
     # Beyond the last page: an empty page, not an error.
     beyond = inbox(client, unit=case.unit_id, page=99)
-    assert beyond.status_code == 200 and beyond.context["rows"] == []
+    assert beyond.status_code == 200 and beyond.context["result"].rows == []
 
 
 def test_count_is_capped(client, worker, case):
@@ -335,7 +335,7 @@ def test_the_inbox_costs_a_constant_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = inbox(client, unit=case.unit_id, caseworker=colleague.pk)
     assert response.status_code == 200
-    assert len(response.context["rows"]) == INBOX_PAGE
+    assert len(response.context["result"].rows) == INBOX_PAGE
     with django_assert_max_num_queries(12):
         assert inbox(client, unit=case.unit_id, sla="on_track", page=2).status_code == 200
 

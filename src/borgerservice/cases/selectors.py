@@ -197,7 +197,7 @@ def inbox_cases(
     page = max(page, 1)
     start = (page - 1) * page_size
     found = list(
-        cases.select_related("caseworker", "department", "case_type")
+        cases.select_related("caseworker", "department")
         .only(
             "number",
             "title",
@@ -206,7 +206,7 @@ def inbox_cases(
             "at_risk_on",
             "received_on",
             "unit_id",
-            "case_type__processing_days",
+            "case_type_id",
             "department__code",
             "caseworker__first_name",
             "caseworker__last_name",
