@@ -655,3 +655,19 @@ def test_received_on_in_the_past_counts_from_that_day(api, worker):
     assert response.status_code == 201
     assert response.json()["received_on"] == "2026-11-02"
     assert response.json()["deadline"]["due_on"] == date(2026, 11, 16).isoformat()
+
+
+def test_add_a_party_by_cpr(api, case):
+    from tests.citizens.factories import CitizenFactory
+
+    other = CitizenFactory()
+    bad = post(api, f"/cases/{case.number}/parties", {"cpr": "12", "role": "party"})
+    assert bad.status_code == 400 and bad.json()["field"] == "cpr"
+    response = post(
+        api, f"/cases/{case.number}/parties", {"cpr": other.cpr, "role": "representative"}
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["role"] == "representative" and body["cpr_masked"].endswith("-XXXX")
+    assert other.cpr not in response.content.decode()
+    assert case.parties.count() == 2

@@ -498,3 +498,32 @@ def test_index_pdf_shows_no_full_cpr_number(full_case, worker, monkeypatch):
     assert cpr_mask(applicant.cpr) in text and cpr_mask(other.cpr) in text
     for person in (applicant, other):
         assert person.cpr not in text and cpr_format(person.cpr) not in text
+
+
+def test_the_one_view_offers_the_gdpr_export(client):
+    """The one view's export button gives the ZIP to staff with a purpose, and sends
+    staff without one to the purpose page."""
+    import io
+    import zipfile
+
+    from django.urls import reverse
+
+    from borgerservice.accounts.access import purpose_grant_reason
+    from tests.accounts.staff import FRONT_OFFICE, make_staff
+    from tests.citizens.factories import CitizenFactory
+
+    staff = make_staff(FRONT_OFFICE, username="gdpr-staff")
+    citizen = CitizenFactory()
+    client.force_login(staff)
+    url = reverse("citizens:export", args=[citizen.pk])
+    refused = client.post(url)
+    assert refused.status_code == 302 and refused.url.endswith(f"/{citizen.pk}/")
+    purpose_grant_reason(user=staff, citizen_id=citizen.pk, reason="Anmodning om indsigt (art. 15)")
+    response = client.post(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert "data.json" in archive.namelist() and "index.pdf" in archive.namelist()
+    page = client.get(reverse("citizens:detail", args=[citizen.pk])).content.decode()
+    assert url in page
+    assert client.get(url).status_code == 405

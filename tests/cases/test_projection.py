@@ -223,3 +223,30 @@ def test_two_scans_at_once_write_each_notice_once():
     assert DeadlineNotice.objects.count() == len(cases)
     assert Case.objects.filter(notices__isnull=True).count() == 0
     assert CaseEvent.objects.count() == len(cases)
+
+
+def test_parties_are_added_by_cpr_with_a_role(worker):
+    from borgerservice.cases.models import CaseParty
+    from borgerservice.cases.services import case_party_add
+    from tests.citizens.factories import CitizenFactory
+
+    case = new_case(worker, helbredstillaeg_type())
+    spouse = CitizenFactory()
+    for cpr, role, code in (
+        ("12", "party", "cpr.invalid"),
+        ("010203-1234", "boss", "case.party_role"),
+        ("311299-9999", "party", "case.party_unknown"),
+    ):
+        with pytest.raises(ServiceError) as error:
+            case_party_add(user=worker, case_id=case.pk, cpr=cpr, role=role)
+        assert error.value.code == code
+    assert case.parties.count() == 1
+    before = AuditEntry.objects.filter(action="change").count()
+    party = case_party_add(user=worker, case_id=case.pk, cpr=spouse.cpr, role="representative")
+    assert party.role == CaseParty.Role.REPRESENTATIVE and case.parties.count() == 2
+    entry = AuditEntry.objects.filter(action="change").order_by("-id").first()
+    assert AuditEntry.objects.filter(action="change").count() == before + 1
+    assert spouse.pk in set(entry.subjects.values_list("citizen_id", flat=True))
+    with pytest.raises(ServiceError) as error:
+        case_party_add(user=worker, case_id=case.pk, cpr=spouse.cpr, role="representative")
+    assert error.value.code == "case.party_exists"

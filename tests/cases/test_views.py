@@ -798,3 +798,18 @@ def test_export(client, worker, case, method):
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert "metadata.json" in archive.namelist()
     assert AuditEntry.objects.filter(action="export").count() == before + 1
+
+
+def test_a_party_is_added_on_the_case_page(client, worker, case):
+    from tests.citizens.factories import CitizenFactory
+
+    client.force_login(worker)
+    url = reverse("cases:party", args=[case.number])
+    bad = client.post(url, {"cpr": "12", "role": "party"})
+    assert bad.status_code == 400
+    assert 'href="#party_cpr"' in bad.content.decode()
+    assert case.parties.count() == 1
+    other = CitizenFactory()
+    good = client.post(url, {"cpr": other.cpr, "role": "party"})
+    assert good.status_code == 302 and good.url.endswith("#case-parties")
+    assert case.parties.filter(citizen=other, role="party").exists()

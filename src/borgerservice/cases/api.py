@@ -33,6 +33,7 @@ from .models import (
     Case,
     CaseDocument,
     CaseNote,
+    CaseParty,
     CaseType,
     Decision,
     DocumentVersion,
@@ -199,6 +200,11 @@ class TransferIn(Schema):
 
 class NoteIn(Schema):
     text: str
+
+
+class PartyIn(Schema):
+    cpr: str = Field(..., max_length=11, description="The citizen's CPR number")
+    role: CaseParty.Role = CaseParty.Role.PARTY
 
 
 class JournalOut(Schema):
@@ -774,6 +780,25 @@ def note(request: HttpRequest, number: str, body: NoteIn):
     case = _visible_case(request, number)
     created = services.case_note_add(user=request.user, case_id=case.pk, text=body.text)
     return Status(201, _note(created))
+
+
+@router.post("/cases/{number}/parties", response={201: PartyOut, **ERRORS}, summary="Add a party")
+def party_add(request: HttpRequest, number: str, body: PartyIn):
+    """Add a citizen to the case as a party, representative or applicant (by CPR)."""
+    reject_unknown_parameters(request, set())
+    case = _visible_case(request, number)
+    party = services.case_party_add(
+        user=request.user, case_id=case.pk, cpr=body.cpr, role=body.role
+    )
+    return Status(
+        201,
+        {
+            "citizen_id": party.citizen_id,
+            "name": party.citizen.full_name,
+            "cpr_masked": cpr_mask(party.citizen.cpr),
+            "role": party.role,
+        },
+    )
 
 
 @router.get(

@@ -286,6 +286,29 @@ def case_transfer(*, user, case_id: int, unit: Unit, reason: str) -> Case:
     return case
 
 
+@transaction.atomic
+def case_party_add(*, user, case_id: int, cpr: str, role: str) -> CaseParty:
+    """Add a citizen to the case as a party, applicant or representative (by CPR)."""
+    from borgerservice.citizens.cpr import cpr_normalise
+    from borgerservice.citizens.models import Citizen
+
+    case = case_locked(case_id, user=user)
+    if role not in CaseParty.Role.values:
+        raise ServiceError("case.party_role", _("Choose the party's role."), field="role")
+    citizen = Citizen.objects.filter(cpr=cpr_normalise(cpr or "")).first()
+    if citizen is None:
+        raise ServiceError("case.party_unknown", _("No citizen has that CPR number."), field="cpr")
+    if CaseParty.objects.filter(case=case, citizen=citizen, role=role).exists():
+        raise ServiceError(
+            "case.party_exists",
+            _("The citizen is already on the case in that role."),
+            field="cpr",
+        )
+    party = CaseParty.objects.create(case=case, citizen=citizen, role=role)
+    _audit_change(user, case, f"party added ({role})")
+    return party
+
+
 MAX_NOTE_LENGTH = 20000
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path(_("<slug:number>/assign/"), views.assign, name="assign"),
     path(_("<slug:number>/transfer/"), views.transfer, name="transfer"),
     path(_("<slug:number>/notes/"), views.note_add, name="note"),
+    path(_("<slug:number>/parties/"), views.party_add, name="party"),
     path(_("<slug:number>/documents/"), views.document_upload, name="upload"),
     path(
         _("<slug:number>/documents/<int:version_id>/"),

@@ -38,6 +38,7 @@ from . import selectors, services, workflow
 from .models import (
     Case,
     CaseDocument,
+    CaseParty,
     DeadlineNotice,
     Decision,
     Direction,
@@ -379,6 +380,12 @@ def _case_context(view) -> dict:
             Unit.objects.select_related("department").exclude(pk=case.unit_id).order_by("code")
         ),
         "directions": Direction.choices,
+        "party_roles": [
+            (value, label)
+            for value, label in CaseParty.Role.choices
+            if value != CaseParty.Role.APPLICANT
+        ]
+        + [(CaseParty.Role.APPLICANT, CaseParty.Role.APPLICANT.label)],
         "outcomes": Decision.Outcome.choices,
         "complaint_guidance": case.case_type.t("complaint_guidance") or "",
         "finished": case.status in workflow.FINISHED,
@@ -434,6 +441,7 @@ ACTION_FIELDS = {
     "assign": ("caseworker",),
     "transfer": ("unit", "reason"),
     "note": ("text",),
+    "party": ("cpr", "role"),
     "upload": ("title", "direction", "file"),
     "hearing": ("facts", "answer_by"),
     "answer": ("answer",),
@@ -447,6 +455,7 @@ ACTION_SECTIONS = {
     "assign": "case-responsibility",
     "transfer": "case-responsibility",
     "note": "case-notes",
+    "party": "case-parties",
     "upload": "case-documents",
     "hearing": "case-hearings",
     "answer": "case-hearings",
@@ -615,6 +624,21 @@ def note_add(request: HttpRequest, number: str) -> HttpResponse:
         return _("The note is saved.")
 
     return _act(request, number, "note", run)
+
+
+@require_POST
+@login_required
+def party_add(request: HttpRequest, number: str) -> HttpResponse:
+    def run(case_id: int) -> str:
+        services.case_party_add(
+            user=request.user,
+            case_id=case_id,
+            cpr=request.POST.get("cpr", ""),
+            role=request.POST.get("role", ""),
+        )
+        return _("The citizen is added to the case.")
+
+    return _act(request, number, "party", run)
 
 
 @require_POST

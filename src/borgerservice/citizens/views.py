@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -115,3 +115,28 @@ def reveal_cpr(request: HttpRequest, citizen_id: int) -> HttpResponse:
         {"citizen_id": citizen_id, "citizen": citizen, "full_cpr": cpr_format(citizen.cpr)},
     )
     return response
+
+
+@require_POST
+@login_required
+def export(request: HttpRequest, citizen_id: int) -> HttpResponse:
+    """Everything held about the citizen as a ZIP (GDPR art. 15); needs a purpose and is
+    audited as an export."""
+    from borgerservice.cases.exports import citizen_export
+
+    if not may_open_persons(request.user):
+        return _forbidden(request)
+    if not Citizen.objects.filter(pk=citizen_id).exists():
+        raise Http404
+    try:
+        result = citizen_export(user=request.user, citizen_id=citizen_id)
+    except ServiceError as exc:
+        if exc.status == 403:
+            return redirect("citizens:detail", citizen_id=citizen_id)
+        raise
+    return FileResponse(
+        result.file,
+        as_attachment=True,
+        filename=result.filename,
+        content_type=result.content_type,
+    )
