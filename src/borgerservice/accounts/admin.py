@@ -26,6 +26,9 @@ class StaffAdmin(UserAdmin):
     inlines = [StaffProfileInline, AuthorityInline]
     # Plain multiple selects: the two-box filter widget has selects without labels.
     filter_horizontal = ()
+    # Shown, not edited: nobody should set these by hand, and the admin's split date and
+    # time widget has inputs without labels.
+    readonly_fields = ("last_login", "date_joined")
 
 
 @admin.register(ApiToken)
