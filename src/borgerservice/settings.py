@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "borgerservice.contacts",
     "borgerservice.cases",
     "borgerservice.outbox",
+    "borgerservice.booking",
     "borgerservice.workspace",
 ]
 
@@ -256,6 +257,11 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 
 # Deadlines in working days: days closed besides weekends and public holidays ("MM-DD").
 DEADLINE_CLOSED_DAYS = env_list("DEADLINE_CLOSED_DAYS", "06-05,12-24,12-31")
+
+# Appointments: check-in window, when a booking counts as a no-show, when reminders go.
+BOOKING_CHECK_IN_BEFORE_MINUTES = env_int("BOOKING_CHECK_IN_BEFORE_MINUTES", 30)
+BOOKING_NO_SHOW_AFTER_MINUTES = env_int("BOOKING_NO_SHOW_AFTER_MINUTES", 15)
+BOOKING_REMINDER_HOURS_BEFORE = env_int("BOOKING_REMINDER_HOURS_BEFORE", 24)
 
 # Catalogue search.
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 200)
