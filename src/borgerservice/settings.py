@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "borgerservice.contacts",
     "borgerservice.cases",
     "borgerservice.outbox",
+    "borgerservice.queueing",
     "borgerservice.booking",
     "borgerservice.workspace",
 ]
