@@ -360,3 +360,14 @@ def http_load(
         }
 
     return asyncio.run(run())
+
+
+def load_state_write(url: str, table: str, state: dict[str, str]) -> None:
+    """Record a finished load in its state table, so the next run can reuse the data."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLE {table} (key text PRIMARY KEY, value text NOT NULL)")
+        with conn.cursor().copy(f"COPY {table} (key, value) FROM STDIN") as copy:
+            for item in state.items():
+                copy.write_row(item)

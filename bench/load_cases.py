@@ -35,7 +35,13 @@ from itertools import accumulate
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-from common import configure_django, constraints_drop, constraints_restore, report
+from common import (
+    configure_django,
+    constraints_drop,
+    constraints_restore,
+    load_state_write,
+    report,
+)
 
 CASES = 1_000_000
 SQLITE_CASES = 20_000
@@ -246,11 +252,7 @@ def _load(url: str, cases: int, citizens: int, *, postgres: bool) -> None:
         "loaded_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "complete": "1",
     }
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE TABLE {STATE_TABLE} (key text PRIMARY KEY, value text NOT NULL)")
-        with conn.cursor().copy(f"COPY {STATE_TABLE} (key, value) FROM STDIN") as copy:
-            for item in state.items():
-                copy.write_row(item)
+    load_state_write(url, STATE_TABLE, state)
 
 
 def _staff_create() -> dict[int, list[int]]:

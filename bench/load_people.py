@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from itertools import accumulate
 from urllib.parse import urlparse, urlunparse
 
-from common import configure_django, constraints_drop, constraints_restore, report
+from common import (
+    configure_django,
+    constraints_drop,
+    constraints_restore,
+    load_state_write,
+    report,
+)
 
 CITIZENS = 650_000
 CONTACTS = 10_000_000
@@ -268,11 +274,7 @@ def _load(url: str, citizens: int, contacts: int) -> dict:
         "loaded_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "complete": "1",
     }
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE TABLE {STATE_TABLE} (key text PRIMARY KEY, value text NOT NULL)")
-        with conn.cursor().copy(f"COPY {STATE_TABLE} (key, value) FROM STDIN") as copy:
-            for item in state.items():
-                copy.write_row(item)
+    load_state_write(url, STATE_TABLE, state)
     return {"citizens": citizens, "contacts": contacts_made, "links": links}
 
 
