@@ -105,16 +105,22 @@ def index(request: HttpRequest):
 
 def _register_routers() -> None:
     from borgerservice.accounts.api import router as audit_router
+    from borgerservice.booking.api import router as booking_router
     from borgerservice.cases.api import router as cases_router
     from borgerservice.catalogue.api import router as catalogue_router
     from borgerservice.citizens.api import router as citizens_router
     from borgerservice.contacts.api import router as contacts_router
+    from borgerservice.queueing.api import router as queueing_router
+    from borgerservice.queueing.work_api import router as work_router
 
     api.add_router("/", catalogue_router)
     api.add_router("/", citizens_router)
     api.add_router("/", contacts_router)
     api.add_router("/", audit_router)
     api.add_router("/", cases_router)
+    api.add_router("/", queueing_router)
+    api.add_router("/", work_router)
+    api.add_router("/", booking_router)
 
 
 _register_routers()

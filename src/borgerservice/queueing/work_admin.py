@@ -1,0 +1,1 @@
+"""Admin for the work-item routing models."""
