@@ -252,6 +252,20 @@ class Ticket(models.Model):
         related_name="queue_ticket",
         verbose_name=_("contact"),
     )
+    notify_email = models.EmailField(
+        _("email when the turn is near"),
+        blank=True,
+        help_text=_(
+            "Given at the kiosk if the citizen wants a message; cleared when the day closes."
+        ),
+    )
+    notify_phone = models.CharField(
+        _("mobile number for a text message when the turn is near"),
+        max_length=20,
+        blank=True,
+        help_text=_("Given at the kiosk; cleared when the day closes."),
+    )
+    notified_at = models.DateTimeField(_("turn-near message sent"), null=True, blank=True)
     transferred_from = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,

@@ -486,6 +486,10 @@ def day_close(*, centre, day: date, at: datetime | None = None) -> int:
     closed = Ticket.objects.filter(pk__in=ids, state__in=open_states).update(
         state=State.CLOSED_UNSERVED, finished_at=now, parked_at=None
     )
+    # The contact details given for a turn-near message are kept no longer than the day.
+    Ticket.objects.filter(centre=centre, day=day).exclude(notify_email="", notify_phone="").update(
+        notify_email="", notify_phone=""
+    )
     CounterSession.objects.filter(
         Q(counter__centre=centre), closed_at__isnull=True, opened_at__lte=now
     ).exclude(tickets__state=State.SERVING).update(closed_at=now)

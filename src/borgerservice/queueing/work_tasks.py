@@ -1,0 +1,1 @@
+"""Background tasks of work-item routing (overflow, re-offer)."""
