@@ -1,4 +1,4 @@
-"""The ICS text (RFC 5545) and the confirmation, reminder and cancellation emails."""
+"""The ICS text (RFC 5545) and the confirmation, rebooking, reminder and cancellation emails."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from django.utils import translation
 
 from borgerservice.booking.ics import booking_ics, ics_escape, ics_fold
 from borgerservice.booking.models import Booking
-from borgerservice.booking.services import booking_cancel, booking_create, booking_reminders_send
+from borgerservice.booking.services import (
+    booking_cancel,
+    booking_create,
+    booking_rebook,
+    booking_reminders_send,
+)
 from tests.citizens.factories import CitizenFactory
 
 from .conftest import NOW, TOMORROW, local, make_slot
@@ -131,3 +136,59 @@ def test_reminders_once_within_the_window(
         assert booking_reminders_send(now=NOW, hours_before=24) == 0
     assert [m.to for m in mailoutbox] == [["soon@example.org"]]
     assert Booking.objects.get(pk=soon.pk).reminder_sent_at == NOW
+
+
+def _fields(text: str) -> dict[str, str]:
+    return dict(line.split(":", 1) for line in unfold(text) if ":" in line)
+
+
+def test_rebooking_sends_one_email_that_moves_the_calendar_event(
+    centre, service, mailoutbox, django_capture_on_commit_callbacks
+):
+    first = make_slot(centre, service, starts_at=local(TOMORROW, 10))
+    second = make_slot(centre, service, starts_at=local(TOMORROW, 11))
+    third = make_slot(centre, service, starts_at=local(TOMORROW, 12))
+    with django_capture_on_commit_callbacks(execute=True):
+        original = booking_create(
+            slot_id=first.pk, service=service, name="Ada", email="ada@example.org", now=NOW
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = booking_rebook(booking_id=original.pk, slot_id=second.pk, now=NOW)
+    # One email for the move: no separate cancellation of the old time.
+    assert len(mailoutbox) == 2
+    mail = mailoutbox[1]
+    assert mail.to == ["ada@example.org"]
+    assert "02.12.2026 11:00" in mail.subject
+    assert moved.code in mail.body
+    confirmation = _fields(mailoutbox[0].attachments[0][1])
+    move = _fields(mail.attachments[0][1])
+    # The same UID with a higher SEQUENCE: the calendar moves the event it has.
+    assert move["UID"] == confirmation["UID"] == f"booking-{original.pk}@borgerservice.kk.dk"
+    assert (move["METHOD"], move["DTSTART"]) == ("REQUEST", "20261202T100000Z")
+    assert int(move["SEQUENCE"]) > int(confirmation["SEQUENCE"])
+    # Moved again and then cancelled: still the first UID, the sequence keeps rising.
+    again = booking_rebook(booking_id=moved.pk, slot_id=third.pk, now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_cancel(booking_id=again.pk)
+    cancel = _fields(mailoutbox[-1].attachments[0][1])
+    assert cancel["UID"] == confirmation["UID"]
+    assert cancel["METHOD"] == "CANCEL"
+    assert int(cancel["SEQUENCE"]) > int(move["SEQUENCE"])
+
+
+def test_no_email_when_the_booking_is_rolled_back(
+    centre, service, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    slot = make_slot(centre, service)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                booking_create(slot_id=slot.pk, service=service, name="A", email="a@b.dk", now=NOW)
+                raise RuntimeError("later step failed")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert mailoutbox == []
+    assert not Booking.objects.exists()

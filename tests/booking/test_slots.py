@@ -1,4 +1,5 @@
-"""Slot generation: holidays, weekends and opening hours closed; idempotent; resources."""
+"""Slot generation: holidays and days without opening hours closed, Saturdays open where the
+centre is; idempotent; resources."""
 
 from __future__ import annotations
 
@@ -37,14 +38,33 @@ def test_easter_closed(centre, service):
     assert _days(thursdays) == [date(2027, 3, 18), date(2027, 4, 1)]
 
 
-def test_weekends_closed_even_with_saturday_opening_hours(centre, service):
+def test_saturday_slots_where_the_centre_is_open_on_saturdays(centre, service):
+    # Indre By is open 10-14 on Saturdays and closed on Sundays.
     assert OpeningHours.objects.filter(centre=centre, weekday=5).exists()
-    for weekday in (5, 6):
-        template = make_template(centre, service, weekday=weekday)
-        assert (
-            slots_generate(template=template, start=date(2026, 12, 1), end=date(2026, 12, 31)) == 0
-        )
+    assert not OpeningHours.objects.filter(centre=centre, weekday=6).exists()
+    saturdays = make_template(centre, service, weekday=5)
+    sundays = make_template(centre, service, weekday=6)
+    assert slots_generate(template=saturdays, start=date(2026, 12, 1), end=date(2026, 12, 31)) == 12
+    assert slots_generate(template=sundays, start=date(2026, 12, 1), end=date(2026, 12, 31)) == 0
+    # 26 December (second day of Christmas) is a holiday, even on a Saturday.
+    assert _days(saturdays) == [date(2026, 12, 5), date(2026, 12, 12), date(2026, 12, 19)]
+
+
+def test_a_centre_without_saturday_hours_gets_no_saturday_slots(centre, service):
+    OpeningHours.objects.filter(centre=centre, weekday=5).delete()
+    template = make_template(centre, service, weekday=5)
+    assert slots_generate(template=template, start=date(2026, 12, 1), end=date(2026, 12, 31)) == 0
     assert not Slot.objects.exists()
+
+
+def test_easter_saturday_is_open_but_easter_monday_closed(centre, service):
+    saturdays = make_template(centre, service, weekday=5)
+    mondays = make_template(centre, service, weekday=0)
+    for template in (saturdays, mondays):
+        slots_generate(template=template, start=date(2027, 3, 22), end=date(2027, 4, 5))
+    # Påskelørdag (27 March 2027) is not a public holiday; 2. påskedag (29 March) is.
+    assert _days(saturdays) == [date(2027, 3, 27), date(2027, 4, 3)]
+    assert _days(mondays) == [date(2027, 3, 22), date(2027, 4, 5)]
 
 
 def test_slots_stay_within_opening_hours(centre, service):

@@ -8,8 +8,11 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from borgerservice.accounts.audit import audit_record
+from borgerservice.catalogue.models import Service, ServiceCentre
+from borgerservice.core.errors import NotFound
 
 from .models import Booking, Slot
 from .workflow import State
@@ -97,4 +100,40 @@ def booking_attendance(*, start: date, end: date, centre=None) -> list[dict]:
             cancelled=Count("id", filter=Q(state=State.CANCELLED)),
         )
         .order_by("slot__centre_id", "service_id", "day", "hour")
+    )
+
+
+def booking_get_for_view(*, user, booking_id: int, channel: str = "ui") -> Booking:
+    """One booking with its person, for staff; audited when it names a citizen."""
+
+    booking = (
+        Booking.objects.select_related(
+            "slot", "slot__centre", "slot__resource", "service", "citizen", "rebooked_from"
+        )
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None:
+        raise NotFound("booking_not_found", _("The booking does not exist."))
+    if booking.citizen_id:
+        audit_record(
+            actor=user,
+            action="view",
+            what=f"booking {booking.code}",
+            citizen_ids=[booking.citizen_id],
+            channel=channel,
+        )
+    return booking
+
+
+def bookable_services():
+    """Services with at least one slot template: the ones that can be booked."""
+    return Service.objects.filter(slot_templates__isnull=False).distinct().order_by("name_da")
+
+
+def centres_for_service(service):
+    return (
+        ServiceCentre.objects.filter(slot_templates__service=service)
+        .distinct()
+        .order_by("sort_order", "code")
     )

@@ -23,10 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from borgerservice.accounts.audit import audit_record
-from borgerservice.cases.calendar import is_working_day
 from borgerservice.catalogue.models import OpeningHours
 from borgerservice.core.errors import NotFound, ServiceError
 from borgerservice.core.tasks import enqueue
+from borgerservice.queueing.hours import is_holiday
 
 from .models import CODE_ALPHABET, CODE_LENGTH, Booking, Slot, SlotTemplate
 from .workflow import State, can_transition
@@ -51,10 +51,11 @@ def slots_generate(*, template: SlotTemplate, start: date, end: date) -> int:
     """Create the template's slots for the days ``start … end`` (inclusive); returns how
     many were new. Idempotent: existing slots are kept, running it again creates none.
 
-    A day gets slots only when it is a working day (``cases.calendar.is_working_day``:
-    weekends, public holidays and the configured closed days such as 24 December are
-    closed) and the centre has general opening hours that weekday; slots lie within both
-    the template's hours and the opening hours. With resources on the template, each
+    A day gets slots only when the centre has general opening hours that weekday (so a
+    centre open on Saturdays gets Saturday slots) and the day is not a Danish public
+    holiday or one of the configured closed days such as 24 December
+    (``queueing.hours.is_holiday``); slots lie within both the template's hours and the
+    opening hours. With resources on the template, each
     active resource gets its own slot at each time; without, one slot for the centre.
     """
     if end < start:
@@ -81,7 +82,7 @@ def slots_generate(*, template: SlotTemplate, start: date, end: date) -> int:
     wanted: list[Slot] = []
     day = first + timedelta(days=(template.weekday - first.weekday()) % 7)
     while day <= last:
-        if is_working_day(day):
+        if not is_holiday(day):
             begins, closes = _local(day, window_start), _local(day, window_end)
             while begins + duration <= closes:
                 for resource_id in resource_ids:
@@ -111,6 +112,43 @@ def slots_generate(*, template: SlotTemplate, start: date, end: date) -> int:
     # ignore_conflicts: a generator running at the same time may have created some.
     Slot.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+def horizon_days() -> int:
+    return int(getattr(settings, "BOOKING_HORIZON_DAYS", 20))
+
+
+def horizon_end(*, start: date, days: int) -> date:
+    """The last day of a horizon of ``days`` working days from ``start`` (inclusive):
+    Monday to Friday, public holidays and closed days not counted. Saturdays inside the
+    range are covered too (they get slots where a centre is open on Saturdays)."""
+    if days < 1:
+        raise ServiceError(
+            "horizon_invalid", _("The number of days must be at least 1."), field="days"
+        )
+    day, counted = start, 0
+    while True:
+        if day.weekday() < 5 and not is_holiday(day):
+            counted += 1
+            if counted >= days:
+                return day
+        day += timedelta(days=1)
+
+
+def slots_generate_all(*, days: int | None = None, today: date | None = None) -> int:
+    """Generate the slots of every template valid in the horizon (``days`` working days
+    from ``today``; default ``BOOKING_HORIZON_DAYS``). Returns how many slots were new;
+    running it again creates none. Each template is generated in its own transaction."""
+    start = today or timezone.localdate()
+    end = horizon_end(start=start, days=horizon_days() if days is None else days)
+    templates = (
+        SlotTemplate.objects.filter(valid_from__lte=end)
+        .exclude(valid_to__lt=start)
+        .select_related("centre")
+        .prefetch_related("resources")
+        .order_by("pk")
+    )
+    return sum(slots_generate(template=t, start=start, end=end) for t in templates)
 
 
 # --- bookings -------------------------------------------------------------------------------
@@ -155,8 +193,10 @@ def booking_create(
     by_user=None,
     rebooked_from: Booking | None = None,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> Booking:
-    """Book a seat in the slot. A repeated call with the same ``idempotency_key`` returns
+    """Book a seat in the slot; the confirmation email (with the calendar file) is sent
+    after the commit. A repeated call with the same ``idempotency_key`` returns
     the booking the first call made (also when the calls run at the same time)."""
     now = now or timezone.now()
     name, email, phone = name.strip(), email.strip(), phone.strip()
@@ -237,7 +277,8 @@ def booking_create(
     else:  # pragma: no cover - 23^6 codes
         raise ServiceError("code_exhausted", _("No booking code could be made."), status=503)
     _audit(by_user, booking, f"booking {booking.code} created")
-    enqueue("booking.email", booking_id=booking.pk, kind="confirmation")
+    if notify:
+        enqueue("booking.email", booking_id=booking.pk, kind="confirmation")
     return booking
 
 
@@ -308,8 +349,12 @@ def booking_rebook(
         by_user=by_user,
         rebooked_from=old,
         now=now,
+        notify=False,
     )
-    booking_cancel(booking_id=old.pk, by_user=by_user, now=now)
+    booking_cancel(booking_id=old.pk, by_user=by_user, now=now, notify=False)
+    # One email: the new time, whose calendar file moves the event the citizen already
+    # has (same UID as the first booking of the chain, higher SEQUENCE; see ``ics``).
+    enqueue("booking.email", booking_id=new.pk, kind="rebooked")
     return new
 
 

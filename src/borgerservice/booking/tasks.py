@@ -17,7 +17,7 @@ from borgerservice.core.tasks import task
 from .ics import booking_ics
 from .models import Booking
 
-KINDS = ("confirmation", "reminder", "cancellation")
+KINDS = ("confirmation", "rebooked", "reminder", "cancellation")
 
 
 def booking_email_message(booking: Booking, kind: str) -> EmailMessage | None:
@@ -44,6 +44,14 @@ def booking_email_message(booking: Booking, kind: str) -> EmailMessage | None:
                 "%(centre)s on %(when)s.\nYour booking code is %(code)s. Enter it at the "
                 "kiosk when you arrive.\n\nThe appointment is in the attached calendar file."
             )
+        elif kind == "rebooked":
+            subject = _("Your appointment is moved to %(when)s") % params
+            body = _(
+                "Dear %(name)s,\n\nYour appointment about %(service)s at %(centre)s is "
+                "moved to %(when)s.\nYour new booking code is %(code)s; the old code no "
+                "longer works.\n\nThe attached calendar file updates the appointment in "
+                "your calendar."
+            )
         elif kind == "reminder":
             subject = _("Reminder: your appointment %(when)s") % params
             body = _(
@@ -68,7 +76,7 @@ def booking_email_message(booking: Booking, kind: str) -> EmailMessage | None:
 @task("booking.email")
 def booking_email_send(*, booking_id: int, kind: str) -> None:
     booking = (
-        Booking.objects.select_related("slot__centre", "service", "citizen")
+        Booking.objects.select_related("slot__centre", "service", "citizen", "rebooked_from")
         .filter(pk=booking_id)
         .first()
     )
@@ -91,3 +99,12 @@ def booking_no_shows_job() -> None:
     from .services import booking_no_shows_mark
 
     booking_no_shows_mark()
+
+
+@task("booking.generate_slots")
+def booking_generate_slots_job(*, days: int | None = None) -> None:
+    """Keep the booking horizon filled: slots for the next ``days`` working days (default
+    ``BOOKING_HORIZON_DAYS``) from every valid template. Safe to run daily."""
+    from .services import slots_generate_all
+
+    slots_generate_all(days=days)
