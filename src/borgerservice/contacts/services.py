@@ -194,6 +194,12 @@ def contact_register(
             # No purpose row is written here: a contact the staff member registered in the
             # last hours is itself their purpose (accounts.access.purpose_active).
             _hand_over(user, contact, resolved)
+            if contact.outcome == Contact.Outcome.HANDED_OVER:
+                # A handover that did not become a case waits as a work item in the queue
+                # of its service, offered to the agents with that skill.
+                from borgerservice.queueing.work import work_item_from_contact
+
+                work_item_from_contact(user=user, contact=contact, services=resolved["services"])
     except IntegrityError:
         if key is None:
             raise

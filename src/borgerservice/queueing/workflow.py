@@ -57,3 +57,55 @@ def allowed(from_state: str, to_state: str) -> bool:
 def actions_from(state: str) -> list[tuple[str, str]]:
     """(to_state, action) pairs allowed from ``state``, in table order."""
     return [(to, action) for (frm, to), action in TRANSITIONS.items() if frm == state]
+
+
+# --- Work items (non-real-time work: emails, call-backs, web messages, handovers) ---------------
+#
+# queued → offered (to one agent, until the offer expires) → in_progress (accepted) → done.
+# offered → queued when the agent declines, the offer expires or the agent is away; in_progress →
+# queued when the agent releases it or has been away too long (it is offered to someone else);
+# queued → queued when it overflows to service-centre staff; any open state → cancelled.
+
+
+class WorkState(models.TextChoices):
+    QUEUED = "queued", _("Waiting in the queue")
+    OFFERED = "offered", _("Offered to an agent")
+    IN_PROGRESS = "in_progress", _("Being handled")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# action → (states it may start from, state it leads to). Nothing else is allowed.
+WORK_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "offer": (frozenset({WorkState.QUEUED}), WorkState.OFFERED),
+    "accept": (frozenset({WorkState.OFFERED}), WorkState.IN_PROGRESS),
+    "decline": (frozenset({WorkState.OFFERED}), WorkState.QUEUED),
+    "expire": (frozenset({WorkState.OFFERED}), WorkState.QUEUED),
+    "release": (frozenset({WorkState.IN_PROGRESS}), WorkState.QUEUED),
+    "reclaim": (frozenset({WorkState.OFFERED, WorkState.IN_PROGRESS}), WorkState.QUEUED),
+    "overflow": (frozenset({WorkState.QUEUED}), WorkState.QUEUED),
+    "finish": (frozenset({WorkState.IN_PROGRESS}), WorkState.DONE),
+    "cancel": (
+        frozenset({WorkState.QUEUED, WorkState.OFFERED, WorkState.IN_PROGRESS}),
+        WorkState.CANCELLED,
+    ),
+}
+
+# Items an agent holds: they count towards the agent's limit on work in progress.
+WORK_HELD = frozenset({WorkState.OFFERED, WorkState.IN_PROGRESS})
+WORK_OPEN = frozenset({WorkState.QUEUED, WorkState.OFFERED, WorkState.IN_PROGRESS})
+WORK_FINAL = frozenset({WorkState.DONE, WorkState.CANCELLED})
+
+
+def work_allowed(action: str, from_state: str) -> bool:
+    rule = WORK_TRANSITIONS.get(action)
+    return rule is not None and from_state in rule[0]
+
+
+def work_target(action: str) -> str:
+    return WORK_TRANSITIONS[action][1]
+
+
+def work_actions_from(state: str) -> list[str]:
+    """The actions allowed from ``state``, in table order."""
+    return [action for action, (sources, _to) in WORK_TRANSITIONS.items() if state in sources]
