@@ -60,10 +60,13 @@ demo-data: install static
 	DEMO=1 $(MANAGE) ensure_roles
 	DEMO=1 $(MANAGE) make_demo_citizens --count 10000 --if-empty
 	DEMO=1 $(MANAGE) make_demo_cases --count 300 --if-empty
+	DEMO=1 $(MANAGE) make_demo_bookings --if-empty
+	DEMO=1 $(MANAGE) make_demo_queues --if-empty
 	DEMO=1 $(MANAGE) collectstatic --noinput -v 0
 
 demo: demo-data
 	@DEMO=1 $(MANAGE) create_demo_staff
+	DEMO=1 $(MANAGE) work_demo --if-empty
 	@echo "Borgerservice runs on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api-dokumentation/)"
 	DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
 

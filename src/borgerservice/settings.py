@@ -263,6 +263,22 @@ DEADLINE_CLOSED_DAYS = env_list("DEADLINE_CLOSED_DAYS", "06-05,12-24,12-31")
 BOOKING_CHECK_IN_BEFORE_MINUTES = env_int("BOOKING_CHECK_IN_BEFORE_MINUTES", 30)
 BOOKING_NO_SHOW_AFTER_MINUTES = env_int("BOOKING_NO_SHOW_AFTER_MINUTES", 15)
 BOOKING_REMINDER_HOURS_BEFORE = env_int("BOOKING_REMINDER_HOURS_BEFORE", 24)
+# How many working days ahead slots are generated from the slot templates.
+BOOKING_HORIZON_DAYS = env_int("BOOKING_HORIZON_DAYS", 20)
+
+# Walk-in queues: the turn-near message goes when at most this many are ahead; the
+# scheduled day close runs this long after closing time; SMS gateway class (dotted path,
+# empty: a logging backend that sends nothing).
+QUEUE_NOTIFY_AHEAD = env_int("QUEUE_NOTIFY_AHEAD", 3)
+QUEUE_DAY_CLOSE_AFTER_MINUTES = env_int("QUEUE_DAY_CLOSE_AFTER_MINUTES", 60)
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "")
+
+# Work-item routing (contact-centre work that is not real time).
+WORK_WIP_LIMIT = env_int("WORK_WIP_LIMIT", 3)
+WORK_OFFER_SECONDS = env_int("WORK_OFFER_SECONDS", 120)
+WORK_PRESENCE_TIMEOUT_SECONDS = env_int("WORK_PRESENCE_TIMEOUT_SECONDS", 300)
+WORK_ABSENT_MINUTES = env_int("WORK_ABSENT_MINUTES", 15)
+WORK_OFFER_BATCH = env_int("WORK_OFFER_BATCH", 200)
 
 # Catalogue search.
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 200)

@@ -33,6 +33,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+QUEUE_CENTRE = "indre-by"
+ALWAYS_OPEN = f"""
+from datetime import time
+from borgerservice.catalogue.models import OpeningHours, ServiceCentre
+centre = ServiceCentre.objects.get(code="{QUEUE_CENTRE}")
+for weekday in range(7):
+    OpeningHours.objects.update_or_create(
+        centre=centre, line="general", weekday=weekday,
+        defaults={{"opens": time(0, 0), "closes": time(23, 59, 59, 999999)}},
+    )
+"""
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -78,6 +90,11 @@ def server_url(tmp_path_factory):
     run("create_demo_staff")
     run("make_demo_citizens", "--count", "60", "--seed", "7")
     run("make_demo_cases", "--count", "40", "--seed", "7")
+    run("make_demo_bookings", "--if-empty")
+    run("make_demo_queues")
+    # The server runs at real time, also at night: the queue test's centre is open all day
+    # (in this database only), so a ticket can be drawn whenever the tests run.
+    run("shell", "-c", ALWAYS_OPEN)
     port = _free_port()
     log = open(tmp_path_factory.mktemp("e2e-log") / "server.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(

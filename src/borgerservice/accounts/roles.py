@@ -57,6 +57,8 @@ ADMIN_PERMISSIONS = (
     ("auth", ("user", "group")),
     ("accounts", ("staffprofile", "authority", "apitoken")),
     ("cases", ("unit",)),
+    ("booking", ("resource", "slottemplate", "slot", "booking")),
+    ("queueing", ("queuegroup", "counter", "ticket", "workqueue", "agentskill", "agentpresence")),
 )
 
 

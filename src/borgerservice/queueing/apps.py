@@ -6,3 +6,8 @@ class QueueingConfig(AppConfig):
     name = "borgerservice.queueing"
     label = "queueing"
     verbose_name = _("Queues and counters")
+
+    def ready(self) -> None:
+        from . import receivers, tasks, work_tasks  # noqa: F401  (registers the tasks)
+
+        receivers.connect()

@@ -23,19 +23,19 @@ THROUGHPUT_SAMPLE = 20
 THROUGHPUT_MIN_SAMPLE = 3
 
 
-def booked_due_now(centre, group_ids, now: datetime):
-    """Ids of the waiting tickets of booked citizens who are due now (a QuerySet, used as a
-    subquery by ``ticket_call_next``).
+def booked_due_now(centre_id: int, group_ids, now: datetime):
+    """The waiting tickets of booked citizens who are due now in ``group_ids`` (the queues
+    a counter covers), the earliest booked time first; ``ticket_call_next`` takes the first.
 
     The booking app's check-in draws the ticket with ``booking_reference`` and the booked
     time as ``due_at``; such a ticket is due from ``BOOKED_EARLY`` before that time."""
     return Ticket.objects.filter(
-        centre=centre,
+        centre_id=centre_id,
         group_id__in=group_ids,
         state=State.WAITING,
         due_at__isnull=False,
         due_at__lte=now + BOOKED_EARLY,
-    ).values("pk")
+    ).order_by("due_at", "drawn_at", "id")
 
 
 def open_session_for(user) -> CounterSession | None:
@@ -287,3 +287,33 @@ def waiting_by_group(centre, *, now: datetime | None = None) -> dict[int, int]:
     ):
         counts[group_id] = n
     return dict(counts)
+
+
+# --- kiosk, counter and turn-near messages ----------------------------------------------------
+
+
+def near_turn_candidates(centre_id: int, day: date):
+    """Waiting tickets of the day whose citizen asked for a message and has had none."""
+    return Ticket.objects.filter(
+        centre_id=centre_id, day=day, state=State.WAITING, notified_at__isnull=True
+    ).exclude(notify_email="", notify_phone="")
+
+
+def kiosk_groups(centre) -> list[QueueGroup]:
+    """The queues a citizen can take a number in at the kiosk, in the kiosk's order."""
+    return list(
+        QueueGroup.objects.filter(centre=centre, active=True).order_by("sort_order", "prefix")
+    )
+
+
+def counters_for(centre) -> list[dict]:
+    """The active counters of a centre with the staff member signed in at each, if any."""
+    taken = dict(
+        CounterSession.objects.filter(counter__centre=centre, closed_at__isnull=True).values_list(
+            "counter_id", "staff_id"
+        )
+    )
+    return [
+        {"counter": counter, "taken_by": taken.get(counter.pk)}
+        for counter in centre.counters.filter(active=True).order_by("sort_order", "code")
+    ]

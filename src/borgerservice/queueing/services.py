@@ -19,8 +19,10 @@ Decisions:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -31,6 +33,7 @@ from borgerservice.accounts.audit import audit_record
 from borgerservice.accounts.roles import TEAM_LEAD
 from borgerservice.core.channels import Channel
 from borgerservice.core.errors import NotFound, ServiceError
+from borgerservice.core.tasks import enqueue
 
 from . import hours, selectors
 from .models import Counter, CounterSession, QueueGroup, Ticket, TicketSequence
@@ -75,10 +78,18 @@ def ticket_draw(
     at: datetime | None = None,
     booking_reference: int | None = None,
     due_at: datetime | None = None,
+    notify_email: str = "",
+    notify_phone: str = "",
+    respect_hours: bool = True,
 ) -> Ticket:
     """Take a ticket in ``group`` (a kiosk press, or a booking check-in with its reference
-    and booked time ``due_at``, which is called before the walk-ins when due)."""
+    and booked time ``due_at``, which is called before the walk-ins when due).
+
+    ``notify_email`` / ``notify_phone``: where to send the turn-near message (optional,
+    checked here). ``respect_hours=False`` is for a booking check-in, whose own window
+    (from shortly before the booked time) decides, even just before the doors open."""
     now = at or timezone.now()
+    notify_email, notify_phone = notify_contact_clean(email=notify_email, phone=notify_phone)
     if group.centre_id != centre.pk:
         raise ServiceError(
             "queue.group_not_in_centre",
@@ -87,7 +98,7 @@ def ticket_draw(
         )
     if not group.active:
         raise ServiceError("queue.group_inactive", _("The queue is closed."), field="group")
-    if not hours.is_open(centre, now):
+    if respect_hours and not hours.is_open(centre, now):
         raise ServiceError(
             "queue.centre_closed", _("The centre is closed. See the opening hours."), status=409
         )
@@ -104,7 +115,148 @@ def ticket_draw(
         citizen=citizen,
         booking_reference=booking_reference,
         due_at=due_at,
+        notify_email=notify_email,
+        notify_phone=notify_phone,
     )
+
+
+_PHONE_SEPARATORS = str.maketrans("", "", " -.()")
+
+
+def notify_contact_clean(*, email: str = "", phone: str = "") -> tuple[str, str]:
+    """The email address and mobile number for a turn-near message, checked and tidied:
+    a Danish number has eight digits (``+45`` is added), a foreign one starts with ``+``
+    or ``00`` and the country code. Empty values stay empty."""
+    email = (email or "").strip()
+    phone = (phone or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ServiceError(
+                "queue.notify_email_invalid",
+                _("Enter an email address like name@example.dk, or leave the field empty."),
+                field="notify_email",
+            ) from None
+    if phone:
+        digits = phone.translate(_PHONE_SEPARATORS)
+        if digits.startswith("00"):
+            digits = "+" + digits[2:]
+        if digits.isdigit() and len(digits) == 8:
+            digits = "+45" + digits
+        if not (digits.startswith("+") and digits[1:].isdigit() and 8 <= len(digits) - 1 <= 15):
+            raise ServiceError(
+                "queue.notify_phone_invalid",
+                _("Enter a mobile number with eight digits, e.g. 20 30 40 50, or leave it empty."),
+                field="notify_phone",
+            )
+        phone = digits
+    return email, phone
+
+
+# --- booking check-in at the kiosk -----------------------------------------------------------
+
+
+def _booking_ticket(booking_id: int) -> Ticket | None:
+    return (
+        Ticket.objects.filter(booking_reference=booking_id)
+        .select_related("group", "centre")
+        .order_by("-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def kiosk_check_in(
+    *, centre, code: str = "", cpr: str = "", device_owner=None, at: datetime | None = None
+):
+    """Check in a booked citizen at the kiosk of ``centre``, by booking code or CPR number.
+
+    Returns ``(booking, ticket)``; the ticket is drawn by ``receivers`` when the booking
+    is checked in (None if the centre has no open queue). By CPR the answer is the same
+    whether the number is unknown or has no booking to check in now, so the kiosk tells
+    no one whether a person exists. A CPR look-up that finds the citizen is written to the
+    audit log with the team lead who registered the kiosk (``device_owner``) as the
+    responsible staff member and the channel ``kiosk``."""
+    from borgerservice.booking import services as booking_services
+    from borgerservice.booking.models import Booking
+    from borgerservice.booking.workflow import State as BookingState
+    from borgerservice.citizens.cpr import cpr_normalise
+    from borgerservice.citizens.models import Citizen
+
+    now = at or timezone.now()
+    code = (code or "").strip()
+    cpr = (cpr or "").strip()
+    if code:
+        normalised = booking_services.booking_code_normalise(code)
+        booking = Booking.objects.filter(code=normalised).select_related("slot").first()
+        if booking is None:
+            raise NotFound("booking_not_found", _("No booking has this code."), field="code")
+        if booking.slot.centre_id != centre.pk:
+            raise ServiceError(
+                "queue.booking_other_centre",
+                _("The booking is at another centre: %(centre)s."),
+                field="code",
+                params={"centre": booking.slot.centre.name},
+            )
+    elif cpr:
+        number = cpr_normalise(cpr)
+        neutral = ServiceError(
+            "queue.check_in_not_found",
+            _(
+                "We found no appointment to check in now. Please take a queue number, "
+                "or ask the staff."
+            ),
+            field="cpr",
+        )
+        citizen = Citizen.objects.filter(cpr=number).only("id").first()
+        if citizen is None:
+            raise neutral
+        if device_owner is not None:
+            audit_record(
+                actor=device_owner,
+                action="search",
+                what=f"kiosk check-in by CPR number at {centre.code}",
+                citizen_ids=[citizen.pk],
+                reason="the citizen's own check-in at the kiosk",
+                channel="kiosk",
+            )
+        booking = (
+            Booking.objects.filter(
+                citizen=citizen,
+                slot__centre=centre,
+                state__in=[BookingState.BOOKED, BookingState.CHECKED_IN],
+                slot__starts_at__gte=now
+                - timedelta(minutes=booking_services.NO_SHOW_AFTER_MINUTES),
+                slot__starts_at__lte=now
+                + timedelta(minutes=booking_services.CHECK_IN_BEFORE_MINUTES),
+            )
+            .select_related("slot")
+            .order_by("slot__starts_at", "id")
+            .first()
+        )
+        if booking is None:
+            raise neutral
+    else:
+        raise ServiceError(
+            "queue.check_in_empty",
+            _("Enter your booking code or your CPR number."),
+            field="code",
+        )
+    booking = booking_services.booking_check_in(code=booking.code, at=now)
+    return booking, _booking_ticket(booking.pk)
+
+
+def _booking_done(ticket: Ticket, to_state: str, at: datetime) -> None:
+    """A booked citizen's ticket ended: the booking is served or absent too."""
+    if ticket.booking_reference is None:
+        return
+    from borgerservice.booking.models import Booking
+    from borgerservice.booking.services import booking_finish
+    from borgerservice.booking.workflow import State as BookingState
+
+    if Booking.objects.filter(pk=ticket.booking_reference, state=BookingState.CHECKED_IN).exists():
+        booking_finish(booking_id=ticket.booking_reference, to_state=to_state, at=at)
 
 
 # --- counters ---------------------------------------------------------------------------------
@@ -286,16 +438,21 @@ def ticket_call_next(*, session: CounterSession, at: datetime | None = None) -> 
     _require_free(session)
     group_ids = list(session.groups.values_list("pk", flat=True))
     day = timezone.localdate(now)
-    waiting = Ticket.objects.select_for_update(skip_locked=True).filter(
-        group_id__in=group_ids, day=day, state=State.WAITING
-    )
+    centre_id = session.counter.centre_id
     ticket = (
-        waiting.filter(pk__in=selectors.booked_due_now(session.counter.centre, group_ids, now))
-        .order_by("due_at", "drawn_at", "id")
+        selectors.booked_due_now(centre_id, group_ids, now)
+        .select_for_update(skip_locked=True)
         .first()
     )
     if ticket is None:
-        ticket = waiting.order_by("drawn_at", "id").first()
+        # The centre's waiting tickets in order of arrival (index ticket_waiting_centre_idx):
+        # the scan stops at the first one of the session's queues that nobody else holds.
+        ticket = (
+            Ticket.objects.select_for_update(skip_locked=True)
+            .filter(centre_id=centre_id, day=day, state=State.WAITING, group_id__in=group_ids)
+            .order_by("drawn_at", "id")
+            .first()
+        )
     if ticket is None:
         return None
     ticket.state = State.CALLED
@@ -306,6 +463,9 @@ def ticket_call_next(*, session: CounterSession, at: datetime | None = None) -> 
     ticket.staff = session.staff
     ticket.save(update_fields=["state", "called_at", "announced_at", "counter", "session", "staff"])
     _audit_citizen(session.staff, ticket, "queue ticket called")
+    if selectors.near_turn_candidates(ticket.centre_id, day).exists():
+        # The queue moved: tell whoever asked for it that their turn is near (after commit).
+        enqueue("queueing.notify_near", centre_id=ticket.centre_id)
     return ticket
 
 
@@ -341,6 +501,7 @@ def ticket_no_show(*, user, ticket_id: int, at: datetime | None = None) -> Ticke
     ticket.state = State.NO_SHOW
     ticket.finished_at = at or timezone.now()
     ticket.save(update_fields=["state", "finished_at"])
+    _booking_done(ticket, "no_show", ticket.finished_at)
     return ticket
 
 
@@ -468,6 +629,7 @@ def ticket_finish(
     ticket.finished_at = now
     ticket.contact = contact
     ticket.save(update_fields=["state", "finished_at", "contact"])
+    _booking_done(ticket, "served", now)
     return ticket
 
 
@@ -490,7 +652,12 @@ def day_close(*, centre, day: date, at: datetime | None = None) -> int:
     Ticket.objects.filter(centre=centre, day=day).exclude(notify_email="", notify_phone="").update(
         notify_email="", notify_phone=""
     )
+    # Only sessions opened by the end of ``day``: closing a forgotten earlier day leaves
+    # the counters open today alone.
+    day_end = timezone.make_aware(
+        datetime.combine(day + timedelta(days=1), time.min), timezone.get_default_timezone()
+    )
     CounterSession.objects.filter(
-        Q(counter__centre=centre), closed_at__isnull=True, opened_at__lte=now
+        Q(counter__centre=centre), closed_at__isnull=True, opened_at__lte=now, opened_at__lt=day_end
     ).exclude(tickets__state=State.SERVING).update(closed_at=now)
     return closed
