@@ -87,3 +87,50 @@ def test_100_agents_calling_next_never_share_a_ticket(place):
     assert max(Tally(called.values_list("session_id", flat=True)).values()) == 1
     # FIFO held under contention: the 100 called are the 100 first drawn.
     assert set(called.values_list("number", flat=True)) == set(range(1, 101))
+
+
+def test_a_locked_ticket_does_not_hold_up_draws_and_calls_in_its_centre(place):
+    """Changing a ticket locks the ticket row only, not its queue, centre or counter:
+    while one counter's transaction holds its ticket, another kiosk draws in the same
+    queue and another counter calls next, without waiting (a lock wait would fail on the
+    lock timeout)."""
+    import threading
+
+    from django.db import connections, transaction
+
+    centre, groups, counters = place
+    for _ in range(3):
+        services.ticket_draw(centre=centre, group=groups["A"], at=OPEN_AT)
+    first = services.counter_open(
+        user=make_staff(FRONT_OFFICE, username="first"), counter=counters[0], groups=[groups["A"]]
+    )
+    second = services.counter_open(
+        user=make_staff(FRONT_OFFICE, username="second"), counter=counters[1], groups=[groups["A"]]
+    )
+    held = services.ticket_call_next(session=first, at=OPEN_AT)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                services.ticket_locked(held.pk)
+                services._session_locked(first.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            drawn = services.ticket_draw(centre=centre, group=groups["A"], at=OPEN_AT)
+            called = services.ticket_call_next(session=second, at=OPEN_AT)
+    finally:
+        release.set()
+        holder.join()
+    assert drawn.number == 4
+    assert called is not None and called.pk != held.pk

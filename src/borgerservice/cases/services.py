@@ -136,7 +136,9 @@ def case_locked(case_id: int, *, user=None) -> Case:
     from .selectors import may_see_case
 
     case = (
-        Case.objects.select_for_update()
+        # The case row only: FOR UPDATE on the joined case type, unit and department would
+        # make every change in a unit wait for the others.
+        Case.objects.select_for_update(of=("self",))
         .select_related("case_type", "case_type__service", "unit", "department")
         .filter(pk=case_id)
         .first()

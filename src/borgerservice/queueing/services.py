@@ -311,7 +311,10 @@ def counter_open(
 
 def _session_locked(session_id: int) -> CounterSession:
     session = (
-        CounterSession.objects.select_for_update()
+        # Only the session row: locking the joined counter and user rows too would block
+        # every other transaction that refers to them (FOR UPDATE conflicts with the key
+        # share lock a foreign key takes).
+        CounterSession.objects.select_for_update(of=("self",))
         .select_related("counter", "staff")
         .filter(pk=session_id)
         .first()
@@ -367,7 +370,9 @@ def _release(ticket: Ticket) -> None:
 
 def ticket_locked(ticket_id: int) -> Ticket:
     ticket = (
-        Ticket.objects.select_for_update()
+        # The ticket row only, not its queue and centre: those are referred to by every
+        # ticket drawn there meanwhile.
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("group", "centre")
         .filter(pk=ticket_id)
         .first()

@@ -605,7 +605,7 @@ def work_offer_item(*, item_id: int, at: datetime | None = None):
         return None
     for user_id in _candidates(item, now):
         presence = (
-            AgentPresence.objects.select_for_update(skip_locked=True)
+            AgentPresence.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("user")
             .filter(user_id=user_id, status=AgentPresence.Status.AVAILABLE)
             .first()
@@ -627,7 +627,7 @@ def work_fill(*, user_id: int, at: datetime | None = None) -> WorkItem | None:
     finish an item); quiet when there is nothing to do."""
     now = at or timezone.now()
     presence = (
-        AgentPresence.objects.select_for_update(skip_locked=True)
+        AgentPresence.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("user")
         .filter(user_id=user_id, status=AgentPresence.Status.AVAILABLE)
         .first()
