@@ -507,8 +507,12 @@ def _pick_for(user, now: datetime) -> WorkItem | None:
     )
     if is_service_centre_staff(user):
         waiting = waiting.filter(overflowed_at__isnull=False)
-    waiting = waiting.exclude(pk__in=_declined_by(user.pk, now))
-    return waiting.order_by("received_at", "id").first()
+    waiting = waiting.exclude(pk__in=_declined_by(user.pk, now)).order_by("received_at", "id")
+    # One probe per queue on its own index (work_item_queued_fifo_idx), then the oldest of
+    # those: one query across the queues would sort every waiting item of them. The heads
+    # not taken stay locked only until this transaction ends.
+    heads = [item for qid in queue_ids if (item := waiting.filter(queue_id=qid).first())]
+    return min(heads, key=lambda item: (item.received_at, item.pk), default=None)
 
 
 @transaction.atomic
