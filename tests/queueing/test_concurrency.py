@@ -72,7 +72,7 @@ def test_100_agents_calling_next_never_share_a_ticket(place):
         sessions.append(services.counter_open(user=agent, counter=counter, groups=[groups["A"]]))
 
     def call(session: CounterSession):
-        return lambda: services.ticket_call_next(session=session).pk
+        return lambda: services.ticket_call_next(session=session, at=OPEN_AT).pk
 
     got = []
     # Waves of 25 keep well below PostgreSQL's connection limit with the test's own.
