@@ -210,7 +210,8 @@ def main() -> None:
     connection.close()
     database_url = os.environ["DATABASE_URL"]
     workers, threads = (int(part) for part in GUNICORN.split(":"))
-    server, port = gunicorn_start(database_url, workers=workers, threads=threads)
+    # Connections idle longer than the paced pause between a counter's requests stay open.
+    server, port = gunicorn_start(database_url, workers=workers, threads=threads, keep_alive=60)
     results = []
     try:
         config.update(

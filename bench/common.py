@@ -220,7 +220,14 @@ def wait_until_up(port: int, server, path: str = "/healthz", seconds: float = 60
     raise SystemExit(f"gunicorn did not answer within {seconds:.0f} s")
 
 
-def gunicorn_start(database_url: str, *, workers: int, threads: int, env: dict | None = None):
+def gunicorn_start(
+    database_url: str,
+    *,
+    workers: int,
+    threads: int,
+    env: dict | None = None,
+    keep_alive: int = 10,
+):
     """Start gunicorn (gthread, keep-alive) on a free port against ``database_url`` and wait
     until /healthz answers; returns (process, port). Stop it with ``gunicorn_stop``."""
     import subprocess
@@ -242,7 +249,7 @@ def gunicorn_start(database_url: str, *, workers: int, threads: int, env: dict |
         *(sys.executable, "-m", "gunicorn", "borgerservice.wsgi:application"),
         *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
         *("--worker-class", "gthread", "--threads", str(threads)),
-        *("--keep-alive", "10", "--log-level", "warning", "--chdir", str(REPO)),
+        *("--keep-alive", str(keep_alive), "--log-level", "warning", "--chdir", str(REPO)),
     ]
     print(f"# gunicorn --workers {workers} --threads {threads} --worker-class gthread", flush=True)
     server = subprocess.Popen(command, env=environment)
