@@ -12,7 +12,8 @@ Two runs:
 - **closed loop**: every client sends its next request as soon as the answer comes; this
   is the worst case, 200 requests always in flight on a two-core machine;
 - **paced**: each client pauses between its requests as a person at a counter would (the
-  pause is ``PACED_THINK`` seconds, far shorter than a real service takes), which shows
+  pause is random, exponential with a mean of ``PACED_THINK`` seconds — far shorter than a
+  real service takes; a fixed pause would keep clients that started together in step), which shows
   the latency a counter sees at a given request rate.
 
 Reported per run: call-next and draw latency percentiles, requests per second, tickets per
@@ -322,6 +323,7 @@ async def _client_main(config_file: Path) -> None:
         return status, answer, started
 
     async def counter_client(index: int, own: dict) -> None:
+        rng = random.Random(config["seed"] - index)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         state = {"reader": reader, "writer": writer}
         if think:
@@ -336,7 +338,7 @@ async def _client_main(config_file: Path) -> None:
                 no_show = _post(NO_SHOW.format(ticket=ticket), own["token"])
                 await exchange(state, "no_show", no_show, (200,))
             if think:
-                await asyncio.sleep(think)
+                await asyncio.sleep(rng.expovariate(1 / think))
         state["writer"].close()
 
     async def kiosk_client(index: int, own: dict) -> None:
@@ -355,7 +357,7 @@ async def _client_main(config_file: Path) -> None:
                 if measure_from <= started < measure_to:
                     totals["drawn_measured"] += 1
             if think:
-                await asyncio.sleep(think)
+                await asyncio.sleep(rng.expovariate(1 / think))
         state["writer"].close()
 
     sampler = asyncio.create_task(sample_cpu())
