@@ -61,6 +61,7 @@ demo-data: install static
 	DEMO=1 $(MANAGE) make_demo_citizens --count 10000 --if-empty
 	DEMO=1 $(MANAGE) make_demo_cases --count 300 --if-empty
 	DEMO=1 $(MANAGE) make_demo_bookings --if-empty
+	DEMO=1 $(MANAGE) make_demo_forms --if-empty
 	DEMO=1 $(MANAGE) make_demo_queues --if-empty
 	DEMO=1 $(MANAGE) collectstatic --noinput -v 0
 

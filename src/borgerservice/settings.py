@@ -56,6 +56,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 MUNICIPALITY_NAME = os.environ.get("MUNICIPALITY_NAME", "Københavns Kommune")
 SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "33 66 33 66")
+# Min side's contact details for citizens (header and footer).
+CITIZEN_PHONE = os.environ.get("CITIZEN_PHONE", "33 66 33 66")
+CITIZEN_EMAIL = os.environ.get("CITIZEN_EMAIL", "borgerservice@kk.dk")
+CITIZEN_ADDRESS = os.environ.get(
+    "CITIZEN_ADDRESS", "Københavns Rådhus, Rådhuspladsen 1, 1550 København V"
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -78,6 +84,9 @@ INSTALLED_APPS = [
     "borgerservice.outbox",
     "borgerservice.queueing",
     "borgerservice.booking",
+    "borgerservice.decisions",
+    "borgerservice.selfservice",
+    "borgerservice.portal",
     "borgerservice.workspace",
 ]
 
@@ -114,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "borgerservice.core.context_processors.site",
+                "borgerservice.portal.context_processors.portal",
             ],
         },
     }
@@ -184,6 +194,30 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Staff are logged out after this many minutes without a request (shared counters, kiosks).
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+# Min side: a citizen is logged out after this many idle minutes, warned this many
+# seconds before.
+# Min side's public address for links in notices, e.g. https://borgerservice.kk.dk (empty: the
+# address of the request that sends the link).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "").rstrip("/")
+PORTAL_SESSION_IDLE_MINUTES = env_int("PORTAL_SESSION_IDLE_MINUTES", 15)
+PORTAL_SESSION_WARNING_SECONDS = env_int("PORTAL_SESSION_WARNING_SECONDS", 120)
+# Citizen login through an OpenID Connect broker for MitID / NemLog-in
+# (mozilla-django-oidc). Empty OIDC_RP_CLIENT_ID: OIDC login is off.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "portal:oidc_callback"
+# The claim holding the citizen's CPR number (NemLog-in's OIDC broker: cpr_number).
+PORTAL_OIDC_CPR_CLAIM = os.environ.get(
+    "PORTAL_OIDC_CPR_CLAIM", "https://data.gov.dk/model/core/eid/cprNumber"
+)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("USE_X_FORWARDED_PROTO", False):

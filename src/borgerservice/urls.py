@@ -29,6 +29,8 @@ urlpatterns += i18n_patterns(
     path(_("queues/"), include("borgerservice.queueing.urls")),
     path(_("work/"), include("borgerservice.queueing.work_urls")),
     path(_("appointments/"), include("borgerservice.booking.urls")),
+    path(_("my-page/apply/"), include("borgerservice.selfservice.urls")),
+    path(_("my-page/"), include("borgerservice.portal.urls")),
     path(_("api-documentation/"), api_views.docs, name="api-docs"),
     path(_("login/"), auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path(_("logout/"), auth_views.LogoutView.as_view(), name="logout"),

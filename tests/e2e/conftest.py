@@ -91,6 +91,7 @@ def server_url(tmp_path_factory):
     run("make_demo_citizens", "--count", "60", "--seed", "7")
     run("make_demo_cases", "--count", "40", "--seed", "7")
     run("make_demo_bookings", "--if-empty")
+    run("make_demo_forms", "--if-empty")
     run("make_demo_queues")
     # The server runs at real time, also at night: the queue test's centre is open all day
     # (in this database only), so a ticket can be drawn whenever the tests run.

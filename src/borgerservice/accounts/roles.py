@@ -52,6 +52,8 @@ CATALOGUE_MODELS = (
 )
 # ... and the case types (deadlines, legal basis, complaint guidance, retention).
 CASE_TYPE_MODELS = ("casetype",)
+# ... and the self-service application forms of Min side.
+SELF_SERVICE_MODELS = ("formdefinition", "formstep", "formfield")
 # Administrators manage staff, roles and authority (not citizens or the audit log).
 ADMIN_PERMISSIONS = (
     ("auth", ("user", "group")),
@@ -65,13 +67,21 @@ ADMIN_PERMISSIONS = (
 def roles_ensure() -> dict[str, Group]:
     """Create the role groups and give them their permissions. Idempotent."""
     groups = {code: Group.objects.get_or_create(name=code)[0] for code in ROLE_NAMES}
-    editor_permissions = list(
-        Permission.objects.filter(
-            content_type__app_label="catalogue", content_type__model__in=CATALOGUE_MODELS
+    editor_permissions = (
+        list(
+            Permission.objects.filter(
+                content_type__app_label="catalogue", content_type__model__in=CATALOGUE_MODELS
+            )
         )
-    ) + list(
-        Permission.objects.filter(
-            content_type__app_label="cases", content_type__model__in=CASE_TYPE_MODELS
+        + list(
+            Permission.objects.filter(
+                content_type__app_label="cases", content_type__model__in=CASE_TYPE_MODELS
+            )
+        )
+        + list(
+            Permission.objects.filter(
+                content_type__app_label="selfservice", content_type__model__in=SELF_SERVICE_MODELS
+            )
         )
     )
     groups[CATALOGUE_EDITOR].permissions.set(editor_permissions)

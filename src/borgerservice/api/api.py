@@ -110,8 +110,10 @@ def _register_routers() -> None:
     from borgerservice.catalogue.api import router as catalogue_router
     from borgerservice.citizens.api import router as citizens_router
     from borgerservice.contacts.api import router as contacts_router
+    from borgerservice.decisions.api import router as decisions_router
     from borgerservice.queueing.api import router as queueing_router
     from borgerservice.queueing.work_api import router as work_router
+    from borgerservice.selfservice.api import router as selfservice_router
 
     api.add_router("/", catalogue_router)
     api.add_router("/", citizens_router)
@@ -121,6 +123,8 @@ def _register_routers() -> None:
     api.add_router("/", queueing_router)
     api.add_router("/", work_router)
     api.add_router("/", booking_router)
+    api.add_router("/", decisions_router)
+    api.add_router("/", selfservice_router)
 
 
 _register_routers()

@@ -92,12 +92,12 @@ def _slot_days(free: list[selectors.FreeSlot]) -> list[tuple[date, list[selector
     ]
 
 
-def _int(value: str) -> int | None:
+def positive_int(value: str) -> int | None:
     value = (value or "").strip()
     return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
 
 
-def _may_change(booking: Booking) -> bool:
+def may_change(booking: Booking) -> bool:
     return can_transition(booking.state, State.CANCELLED) and booking.slot.starts_at > (
         timezone.now()
     )
@@ -152,7 +152,7 @@ def day(request: HttpRequest) -> HttpResponse:
 # --- choosing a free slot (shared by booking and rebooking) ---------------------------------
 
 
-def _slot_choice(request: HttpRequest, source, service: Service | None, errors: list) -> dict:
+def slot_choice(request: HttpRequest, source, service: Service | None, errors: list) -> dict:
     """The centre and week chosen in ``source`` and the free slots there."""
     centres = list(selectors.centres_for_service(service)) if service else []
     centre = None
@@ -184,7 +184,7 @@ def _slot_choice(request: HttpRequest, source, service: Service | None, errors: 
     }
 
 
-def _week_url(name: str, args: list, **params) -> str:
+def week_url(name: str, args: list, **params) -> str:
     return reverse(name, args=args) + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
@@ -206,7 +206,7 @@ def new(request: HttpRequest) -> HttpResponse:
         if service is None:
             errors.append(FormError(_("Choose a service from the list."), "service"))
     citizen = None
-    citizen_id = _int(source.get("citizen", ""))
+    citizen_id = positive_int(source.get("citizen", ""))
     if citizen_id:
         # Only the name and masked CPR of the citizen picked from an audited search.
         citizen = (
@@ -223,7 +223,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 % {"code": booking.code},
             )
             return redirect("booking:detail", booking_id=booking.pk)
-    choice = _slot_choice(request, source, service, errors)
+    choice = slot_choice(request, source, service, errors)
     params = {
         "service": service.code if service else "",
         "centre": choice["centre"].code if choice["centre"] else "",
@@ -236,8 +236,8 @@ def new(request: HttpRequest) -> HttpResponse:
         "service": service,
         "citizen": citizen,
         "cpr": source.get("cpr", ""),
-        "later_url": _week_url("booking:new", [], **params, **{"from": choice["later"]}),
-        "earlier_url": _week_url("booking:new", [], **params, **{"from": choice["earlier"]})
+        "later_url": week_url("booking:new", [], **params, **{"from": choice["later"]}),
+        "earlier_url": week_url("booking:new", [], **params, **{"from": choice["earlier"]})
         if choice["earlier"]
         else "",
         # A fresh key per form: a double submit books one appointment.
@@ -252,7 +252,7 @@ def _create(request: HttpRequest, service, citizen, errors: list) -> Booking | N
     if service is None:
         errors.append(FormError(_("Choose a service from the list."), "service"))
         return None
-    slot_id = _int(post.get("slot", ""))
+    slot_id = positive_int(post.get("slot", ""))
     if slot_id is None:
         errors.append(FormError(_("Choose a free time."), "slots"))
     cpr = post.get("cpr", "").strip()
@@ -280,11 +280,11 @@ def _create(request: HttpRequest, service, citizen, errors: list) -> Booking | N
             by_user=request.user,
         )
     except ServiceError as exc:
-        errors.append(_with_form_field(exc))
+        errors.append(form_error_for(exc))
         return None
 
 
-def _with_form_field(exc: ServiceError) -> FormError:
+def form_error_for(exc: ServiceError) -> FormError:
     """The service names its fields as the API does; link them to the inputs of the page."""
     field = {"slot_id": "slots", None: None}.get(exc.field, exc.field)
     if exc.code in {"slot_full", "slot_inactive", "slot_in_past", "already_booked"}:
@@ -315,7 +315,7 @@ def detail(request: HttpRequest, booking_id: int) -> HttpResponse:
         {
             "booking": booking,
             "rebooked_to": rebooked_to,
-            "may_change": _may_change(booking),
+            "may_change": may_change(booking),
             "day_url": reverse("booking:day")
             + "?"
             + urlencode(
@@ -328,6 +328,23 @@ def detail(request: HttpRequest, booking_id: int) -> HttpResponse:
     )
 
 
+def rebook_posted(post, booking: Booking, *, by_user, errors: list, too_late: str):
+    """Move ``booking`` to the slot chosen in the posted form; errors go to ``errors``
+    (and nothing changes). Shared by the staff page and Min side."""
+    if not may_change(booking):
+        errors.append(FormError(too_late))
+        return None
+    slot_id = positive_int(post.get("slot", ""))
+    if slot_id is None:
+        errors.append(FormError(_("Choose a free time."), "slots"))
+        return None
+    try:
+        return services.booking_rebook(booking_id=booking.pk, slot_id=slot_id, by_user=by_user)
+    except ServiceError as exc:
+        errors.append(form_error_for(exc))
+        return None
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def rebook(request: HttpRequest, booking_id: int) -> HttpResponse:
@@ -337,39 +354,34 @@ def rebook(request: HttpRequest, booking_id: int) -> HttpResponse:
     booking = _booking_for_view(request, booking_id)
     errors: list[FormError] = []
     source = request.POST if request.method == "POST" else request.GET
-    if request.method == "POST" and not _may_change(booking):
-        errors.append(FormError(_("This booking can no longer be moved.")))
-    elif request.method == "POST":
-        slot_id = _int(request.POST.get("slot", ""))
-        if slot_id is None:
-            errors.append(FormError(_("Choose a free time."), "slots"))
-        else:
-            try:
-                new_booking = services.booking_rebook(
-                    booking_id=booking.pk, slot_id=slot_id, by_user=request.user
-                )
-            except ServiceError as exc:
-                errors.append(_with_form_field(exc))
-            else:
-                messages.success(
-                    request,
-                    _("The appointment is moved. The new booking code is %(code)s.")
-                    % {"code": new_booking.code},
-                )
-                return redirect("booking:detail", booking_id=new_booking.pk)
+    if request.method == "POST":
+        new_booking = rebook_posted(
+            request.POST,
+            booking,
+            by_user=request.user,
+            errors=errors,
+            too_late=_("This booking can no longer be moved."),
+        )
+        if new_booking is not None:
+            messages.success(
+                request,
+                _("The appointment is moved. The new booking code is %(code)s.")
+                % {"code": new_booking.code},
+            )
+            return redirect("booking:detail", booking_id=new_booking.pk)
     if not source.get("centre"):
         source = source.copy()
         source["centre"] = booking.slot.centre.code
-    choice = _slot_choice(request, source, booking.service, errors)
+    choice = slot_choice(request, source, booking.service, errors)
     centre_code = choice["centre"].code if choice["centre"] else ""
     context = {
         "errors": errors,
         "booking": booking,
-        "may_change": _may_change(booking),
-        "later_url": _week_url(
+        "may_change": may_change(booking),
+        "later_url": week_url(
             "booking:rebook", [booking.pk], centre=centre_code, **{"from": choice["later"]}
         ),
-        "earlier_url": _week_url(
+        "earlier_url": week_url(
             "booking:rebook", [booking.pk], centre=centre_code, **{"from": choice["earlier"]}
         )
         if choice["earlier"]
@@ -387,7 +399,7 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
         return _forbidden(request)
     booking = _booking_for_view(request, booking_id)
     errors: list[FormError] = []
-    if request.method == "POST" and not _may_change(booking):
+    if request.method == "POST" and not may_change(booking):
         errors.append(FormError(_("This booking can no longer be cancelled.")))
     elif request.method == "POST":
         try:
@@ -400,6 +412,6 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     return render(
         request,
         "booking/cancel.html",
-        {"errors": errors, "booking": booking, "may_change": _may_change(booking)},
+        {"errors": errors, "booking": booking, "may_change": may_change(booking)},
         status=400 if errors else 200,
     )

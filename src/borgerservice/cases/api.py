@@ -1041,3 +1041,76 @@ def citizen_export(request: HttpRequest, citizen_id: int):
     reject_unknown_parameters(request, set())
     require_person_role(request.user)
     return _download(export_citizen(user=request.user, citizen_id=citizen_id, channel="api"))
+
+
+# --- messages with the citizen -------------------------------------------------------
+
+
+class MessageIn(Schema):
+    text: str = Field(..., max_length=20000, description="At most 5,000 characters")
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str = Field(description="in (from the citizen) or out (to the citizen)")
+    text: str
+    author: str | None = Field(description="Username of the staff member who wrote it")
+    citizen_id: int | None = Field(description="The party who wrote it (direction in)")
+    created_at: datetime
+    read_at: datetime | None = Field(
+        description="in: read by the unit; out: read by the citizen on Min side"
+    )
+
+
+class MessageListOut(Schema):
+    items: list[MessageOut]
+    count: int
+
+
+def _message_out(message) -> dict:
+    return {
+        "id": message.pk,
+        "direction": message.direction,
+        "text": message.text,
+        "author": _username(message.author),
+        "citizen_id": message.citizen_id,
+        "created_at": message.created_at,
+        "read_at": message.read_at,
+    }
+
+
+@router.get(
+    "/cases/{number}/messages",
+    response={200: MessageListOut, **READ_ERRORS},
+    summary="The messages with the citizen",
+)
+def messages(request: HttpRequest, number: str):
+    """The conversation with the citizen on Min side, oldest first. Reading it marks the
+    citizen's messages read when the caller is the caseworker or in the case's unit.
+    Audited."""
+    from .messages import messages_for_case
+
+    reject_unknown_parameters(request, set())
+    case = _visible_case(request, number)
+    items = [
+        _message_out(m)
+        for m in messages_for_case(user=request.user, case_id=case.pk, channel="api")
+    ]
+    return {"items": items, "count": len(items)}
+
+
+@router.post(
+    "/cases/{number}/messages",
+    response={201: MessageOut, **ERRORS},
+    summary="Write to the citizen",
+)
+def message_send(request: HttpRequest, number: str, body: MessageIn):
+    """A message to the citizen, journalised on the case. The citizen is told by their
+    chosen route (Digital Post by default) that it is waiting on Min side; the text
+    itself is not sent."""
+    from .messages import message_to_citizen
+
+    reject_unknown_parameters(request, set())
+    case = _visible_case(request, number)
+    message = message_to_citizen(user=request.user, case_id=case.pk, text=body.text, channel="api")
+    return Status(201, _message_out(message))

@@ -48,6 +48,7 @@ from .models import (
     Case,
     CaseDocument,
     CaseEvent,
+    CaseMessage,
     CaseNote,
     CaseParty,
     Decision,
@@ -162,6 +163,7 @@ def _cases_queryset():
         ),
         Prefetch("journal", queryset=JournalEntry.objects.order_by("number")),
         Prefetch("notes", queryset=CaseNote.objects.order_by("created_at", "id")),
+        Prefetch("messages", queryset=CaseMessage.objects.order_by("created_at", "id")),
         Prefetch("hearings", queryset=Hearing.objects.order_by("sent_on", "id")),
         Prefetch("decisions", queryset=Decision.objects.order_by("decided_on", "id")),
         Prefetch(
@@ -355,6 +357,14 @@ def _case_bundle(case: Case, *, keep: frozenset[str], prefix: str = "") -> _Case
             "notes": [
                 {"written_at": _iso(note.created_at), "text": note.text}
                 for note in case.notes.all()
+            ],
+            "messages": [
+                {
+                    "written_at": _iso(message.created_at),
+                    "direction": message.direction,
+                    "text": message.text,
+                }
+                for message in case.messages.all()
             ],
             "hearings": [
                 {

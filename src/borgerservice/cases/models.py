@@ -497,3 +497,87 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.due_on}"
+
+
+# For the length constraint of CaseMessage.
+from django.db.models.functions import Length  # noqa: E402
+from django.db.models.lookups import LessThanOrEqual  # noqa: E402
+
+MESSAGE_MAX_LENGTH = 5000
+
+
+class CaseMessage(models.Model):
+    """A message between the citizen (on Min side) and the caseworker about a case.
+
+    ``read_at`` is when the other side read it: for a message from the citizen ("in"),
+    when a caseworker of the case's unit opened it; for one to the citizen ("out"), when
+    the citizen opened it on Min side.
+    """
+
+    class MessageDirection(models.TextChoices):
+        IN = "in", _("From the citizen")
+        OUT = "out", _("To the citizen")
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="messages", verbose_name=_("case")
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=MessageDirection.choices)
+    text = models.TextField(_("message"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by (staff)"),
+    )
+    citizen = models.ForeignKey(
+        "citizens.Citizen",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_messages",
+        verbose_name=_("written by (citizen)"),
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("case message")
+        verbose_name_plural = _("case messages")
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="case_message_time_idx"),
+            # The unread messages from citizens, for the unit's inbox.
+            models.Index(
+                fields=["case"],
+                condition=Q(direction="in", read_at__isnull=True),
+                name="case_message_unread_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=["in", "out"]), name="case_message_direction_valid"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="case_message_has_text"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), MESSAGE_MAX_LENGTH),
+                name="case_message_max_length",
+            ),
+            # A message to the citizen has its caseworker; one from the citizen its sender.
+            models.CheckConstraint(
+                condition=~Q(direction="out") | Q(author__isnull=False),
+                name="case_message_out_has_author",
+            ),
+            models.CheckConstraint(
+                condition=~Q(direction="in") | Q(citizen__isnull=False),
+                name="case_message_in_has_citizen",
+            ),
+            models.CheckConstraint(
+                condition=Q(read_at__isnull=True) | Q(read_at__gte=F("created_at")),
+                name="case_message_read_after_written",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.direction} {self.created_at:%Y-%m-%d %H:%M}"

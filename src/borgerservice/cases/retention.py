@@ -40,6 +40,7 @@ from .models import (
     Case,
     CaseDocument,
     CaseEvent,
+    CaseMessage,
     CaseNote,
     CaseParty,
     CaseType,
@@ -185,6 +186,7 @@ def _anonymise(case_id: int, *, today: date, user=None) -> bool:
     CaseDocument.objects.filter(case=case).delete()
     JournalEntry.objects.filter(case=case).update(title=ANONYMISED_TEXT)
     CaseNote.objects.filter(case=case).delete()
+    CaseMessage.objects.filter(case=case).delete()
     CaseParty.objects.filter(case=case).delete()
     case.contacts.clear()
     Hearing.objects.filter(case=case).update(facts=ANONYMISED_TEXT, answer="")

@@ -154,10 +154,20 @@ def case_locked(case_id: int, *, user=None) -> Case:
 
 @transaction.atomic
 def case_transition(
-    *, user, case_id: int, to_status: str, reason: str = "", on: date | None = None
+    *,
+    user,
+    case_id: int,
+    to_status: str,
+    reason: str = "",
+    on: date | None = None,
+    system: bool = False,
 ) -> Case:
-    """Move a case to ``to_status`` if the transition table allows it."""
-    case = case_locked(case_id, user=user)
+    """Move a case to ``to_status`` if the transition table allows it.
+
+    ``system=True`` is for a system actor acting on a case it was given (Min side moving
+    the case of an instant decision on): the actor is recorded, but not checked against
+    the case's visibility, which a system user never has."""
+    case = case_locked(case_id, user=None if system else user)
     if not workflow.allowed(case.status, to_status):
         raise ServiceError(
             "case.transition_not_allowed",
@@ -315,9 +325,10 @@ MAX_NOTE_LENGTH = 20000
 
 
 @transaction.atomic
-def case_note_add(*, user, case_id: int, text: str) -> CaseNote:
-    """A note on the case (notatpligt): what the caseworker learnt outside documents."""
-    case = case_locked(case_id, user=user)
+def case_note_add(*, user, case_id: int, text: str, system: bool = False) -> CaseNote:
+    """A note on the case (notatpligt): what the caseworker learnt outside documents.
+    ``system`` as for ``case_transition``."""
+    case = case_locked(case_id, user=None if system else user)
     text = (text or "").strip()
     if not text:
         raise ServiceError("case.note_empty", _("Write the note."), field="text")

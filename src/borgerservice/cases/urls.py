@@ -28,4 +28,5 @@ urlpatterns = [
     ),
     path(_("<slug:number>/decisions/"), views.decision_make, name="decision"),
     path(_("<slug:number>/export/"), views.export, name="export"),
+    path(_("<slug:number>/messages/"), views.message_send, name="message"),
 ]

@@ -215,6 +215,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
     result = None
     rows_html = ""
+    unread_messages: list[dict] = []
     notices: list[DeadlineNotice] = []
     if not errors:
         result = selectors.inbox_cases(
@@ -227,6 +228,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             page=page_number,
         )
         rows_html = _inbox_rows_html(result.rows)
+        unread_messages = _unread_messages(user, unit)
         if unit is not None:
             notices = list(
                 DeadlineNotice.objects.filter(unit=unit)
@@ -260,6 +262,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "result": result,
         "rows_html": rows_html,
         "notices": notices,
+        "unread_messages": unread_messages,
         "notice_labels": dict(DeadlineNotice.Kind.choices),
         "count_text": _count_text(result) if result is not None else "",
         "previous_url": (
@@ -302,6 +305,7 @@ SECTIONS = (
     "case-hearings",
     "case-decisions",
     "case-letters",
+    "case-messages",
 )
 
 
@@ -410,6 +414,7 @@ def _case_page(
 ) -> HttpResponse:
     view = _case_view(request, number)
     context = _case_context(view)
+    context.update(_messages_context(request.user, view.case))
     errors = errors or []
     context.update(
         errors=errors,
@@ -447,6 +452,7 @@ ACTION_FIELDS = {
     "answer": ("answer",),
     "decision": ("outcome", "rules_applied", "facts", "reasons", "complaint_guidance"),
     "export": (),
+    "message": ("text",),
 }
 # Where the browser lands after an action: the section it changed.
 ACTION_SECTIONS = {
@@ -460,6 +466,7 @@ ACTION_SECTIONS = {
     "hearing": "case-hearings",
     "answer": "case-hearings",
     "decision": "case-decisions",
+    "message": "case-messages",
 }
 
 
@@ -771,3 +778,78 @@ def export(request: HttpRequest, number: str) -> HttpResponse:
         filename=result.filename,
         content_type=result.content_type or "application/zip",
     )
+
+
+# --- Messages with the citizen ---------------------------------------------------------
+
+
+def _unread_messages(user, unit: Unit | None) -> list[dict]:
+    """The inbox's flag: cases of the unit (or the user's own) with unread messages from
+    citizens (number, title, count; no personal data)."""
+    from .messages import unread_from_citizens
+
+    if unit is not None:
+        return unread_from_citizens(unit_id=unit.pk)
+    return unread_from_citizens(caseworker_id=user.pk)
+
+
+def _messages_context(user, case: Case, *, audit: bool = False) -> dict:
+    """The messages panel. On the case page the page's own audit entry covers it (shown
+    alone, it writes its own); opening it marks the citizen's messages read for the
+    caseworker and the unit."""
+    from .messages import messages_for_case
+    from .models import MESSAGE_MAX_LENGTH
+
+    found = messages_for_case(user=user, case_id=case.pk, audit=audit)
+    return {
+        "case_messages": found,
+        "messages_new": sum(1 for m in found if getattr(m, "was_unread", False)),
+        "may_message": case.anonymised_at is None,
+        "message_max": MESSAGE_MAX_LENGTH,
+        "message_max_text": number_format(MESSAGE_MAX_LENGTH, force_grouping=True),
+    }
+
+
+@require_POST
+@login_required
+def message_send(request: HttpRequest, number: str) -> HttpResponse:
+    """Write to the citizen. A plain form POST redirects back to the case page (or shows
+    it with the error summary, status 400); an htmx request gets the messages panel
+    back, with the error summary in it. htmx swaps only 2xx answers, so that panel comes
+    with status 200 even when it shows an error; nothing was written then."""
+    from .messages import message_to_citizen
+
+    def run(case_id: int) -> str:
+        message_to_citizen(user=request.user, case_id=case_id, text=request.POST.get("text", ""))
+        return _("The message is sent. The citizen is told that it is waiting on Min side.")
+
+    if not request.headers.get("HX-Request"):
+        return _act(request, number, "message", run)
+    if not may_open_persons(request.user):
+        return _forbidden(request)
+    case_id = _case_id(number)
+    errors: list[FormError] = []
+    sent = ""
+    try:
+        sent = run(case_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        errors = [_form_error("message", exc)]
+    return _messages_panel(request, case_id, errors=errors, sent=sent)
+
+
+def _messages_panel(
+    request: HttpRequest, case_id: int, *, errors: list[FormError], sent: str
+) -> HttpResponse:
+    case = Case.objects.get(pk=case_id)
+    context = _messages_context(request.user, case, audit=True)
+    context.update(
+        case=case,
+        hx_partial=True,
+        errors=errors,
+        field_errors={e.field: e.message for e in errors if e.field},
+        posted={"message": request.POST} if errors else {},
+        message_sent=sent,
+    )
+    return render(request, "cases/detail.html#case-messages", context)

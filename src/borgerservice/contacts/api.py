@@ -1,10 +1,11 @@
 """Contact endpoints: register (idempotent) and list one citizen's contacts."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from borgerservice.api.auth import STAFF_AUTH
 from borgerservice.api.params import ErrorOut, reject_unknown_parameters
@@ -130,3 +131,55 @@ def for_citizen(request: HttpRequest, citizen_id: int):
     reject_unknown_parameters(request, set())
     contacts = selectors.contacts_list_for_citizen(user=request.user, citizen_id=citizen_id)
     return {"items": contacts, "count": len(contacts)}
+
+
+# --- channel shift --------------------------------------------------------------------
+
+
+START_QUERY = Query(None, description="First day sent (default: 30 days before the end)")
+END_QUERY = Query(None, description="Last day sent (default: today)")
+
+
+class LinkStatOut(Schema):
+    service: str = Field(description="Service code")
+    service_name: str
+    sent: int
+    sent_email: int
+    sent_sms: int
+    used: int = Field(description="Links opened at least once")
+    share: float = Field(description="used / sent, 0 to 1")
+
+
+class LinkStatsOut(Schema):
+    start: date
+    end: date
+    items: list[LinkStatOut]
+    count: int
+
+
+@router.get(
+    "/contacts/self-service-links/stats",
+    response={200: LinkStatsOut, 400: ErrorOut, 403: ErrorOut},
+    summary="Self-service links sent and used, per service (analyst, team lead)",
+)
+def self_service_link_stats(
+    request: HttpRequest,
+    start: date | None = START_QUERY,
+    end: date | None = END_QUERY,
+):
+    """Channel shift: per service, the links to the self-service staff sent from contacts
+    in the period, how many the citizens opened and the share opened. No personal data;
+    at most 366 days."""
+    from borgerservice.accounts.roles import ANALYST, TEAM_LEAD, has_role
+
+    from .links import link_stats
+
+    reject_unknown_parameters(request, {"start", "end"})
+    if not has_role(request.user, ANALYST, TEAM_LEAD):
+        raise ServiceError(
+            "access.denied", _("Only analysts and team leads see these figures."), status=403
+        )
+    end = end or timezone.localdate()
+    start = start or end - timedelta(days=30)
+    items = link_stats(start=start, end=end)
+    return {"start": start, "end": end, "items": items, "count": len(items)}

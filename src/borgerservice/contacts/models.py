@@ -134,3 +134,75 @@ class ContactService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id}:{self.service_id}"
+
+
+class SelfServiceLink(models.Model):
+    """A link to a service's self-service that staff sent the citizen from a contact
+    (channel shift). Only the SHA-256 of the link's random token is stored: the token
+    itself exists only in the message sent. Opening the link records the first use and
+    counts every use, so the share of referrals that reached the self-service can be
+    measured per service."""
+
+    class Via(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message (SMS)")
+
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="self_service_links",
+        verbose_name=_("contact"),
+    )
+    service = models.ForeignKey(
+        "catalogue.Service",
+        on_delete=models.PROTECT,
+        related_name="self_service_links",
+        verbose_name=_("service"),
+    )
+    citizen = models.ForeignKey(
+        "citizens.Citizen",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("citizen"),
+    )
+    token_hash = models.CharField(_("token (SHA-256)"), max_length=64)
+    via = models.CharField(_("sent as"), max_length=5, choices=Via.choices)
+    sent_to = models.CharField(_("sent to (masked)"), max_length=100)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    used_at = models.DateTimeField(_("first used"), null=True, blank=True)
+    use_count = models.PositiveIntegerField(_("times used"), default=0)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("self-service link")
+        verbose_name_plural = _("self-service links")
+        indexes = [models.Index(fields=["sent_at", "service"], name="ss_link_sent_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="ss_link_token_unique"),
+            models.CheckConstraint(
+                condition=Q(token_hash__regex=r"^[0-9a-f]{64}$"),  # noqa: S106 (a hash, not a secret)
+                name="ss_link_token_sha256",
+            ),
+            models.CheckConstraint(condition=Q(via__in=["email", "sms"]), name="ss_link_via_valid"),
+            models.CheckConstraint(condition=~Q(sent_to=""), name="ss_link_has_recipient"),
+            models.CheckConstraint(
+                condition=(Q(used_at__isnull=True) & Q(use_count=0))
+                | (Q(used_at__isnull=False) & Q(use_count__gte=1)),
+                name="ss_link_used_iff_counted",
+            ),
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True) | Q(used_at__gte=F("sent_at")),
+                name="ss_link_used_after_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}:{self.service_id} {self.via} {self.sent_at:%Y-%m-%d}"

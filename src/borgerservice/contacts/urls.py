@@ -7,4 +7,5 @@ app_name = "contacts"
 
 urlpatterns = [
     path(_("new/"), views.register, name="register"),
+    path(_("<int:contact_id>/self-service-link/"), views.link_send, name="link_send"),
 ]
