@@ -99,6 +99,8 @@ def citizen_text(case_type, status: str, language: str) -> str:
         return own[language]
     from django.utils import translation
 
+    if (translation.get_language() or "").startswith(language):
+        return str(CITIZEN_TEXTS[status])  # already in that language: no switching
     with translation.override(language):
         return str(CITIZEN_TEXTS[status])
 
