@@ -58,6 +58,7 @@ demo-data: install static
 	@if [ -f "$(KLE_FILE)" ]; then DEMO=1 $(MANAGE) import_kle "$(KLE_FILE)"; \
 	 else echo "No KLE file at $(KLE_FILE); run 'manage.py import_kle FILE' to add KLE keywords."; fi
 	DEMO=1 $(MANAGE) ensure_roles
+	DEMO=1 $(MANAGE) triage_train --if-none
 	DEMO=1 $(MANAGE) make_demo_citizens --count 10000 --if-empty
 	DEMO=1 $(MANAGE) make_demo_cases --count 300 --if-empty
 	DEMO=1 $(MANAGE) make_demo_bookings --if-empty

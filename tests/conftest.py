@@ -59,3 +59,39 @@ def staff_client(client, staff_user):
 def _media_in_tmp(settings, tmp_path_factory):
     """Documents written by any test go to a temporary folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def triage_artifact(django_db_setup, django_db_blocker) -> bytes:
+    """The triage model trained once per test session on the loaded catalogue and the
+    project's phrasings (about 15 s)."""
+    from borgerservice.contacts.triage import train
+    from borgerservice.contacts.triage_services import training_examples
+
+    with django_db_blocker.unblock():
+        return train(training_examples()).dumps()
+
+
+@pytest.fixture
+def triage_model(db, triage_artifact):
+    """The session's triage model stored as version 1 and active."""
+    import hashlib
+
+    import sklearn
+
+    from borgerservice.contacts.models import TriageModel
+    from borgerservice.contacts.triage_services import clear_cache
+
+    model = TriageModel.objects.create(
+        version=1,
+        active=True,
+        artifact=triage_artifact,
+        artifact_sha256=hashlib.sha256(triage_artifact).hexdigest(),
+        library_version=sklearn.__version__,
+        examples=1,
+        services=1,
+        training_seconds=1.0,
+    )
+    clear_cache()
+    yield model
+    clear_cache()

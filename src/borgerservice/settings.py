@@ -313,6 +313,8 @@ WORK_OFFER_SECONDS = env_int("WORK_OFFER_SECONDS", 120)
 WORK_PRESENCE_TIMEOUT_SECONDS = env_int("WORK_PRESENCE_TIMEOUT_SECONDS", 300)
 WORK_ABSENT_MINUTES = env_int("WORK_ABSENT_MINUTES", 15)
 WORK_OFFER_BATCH = env_int("WORK_OFFER_BATCH", 200)
+# Triage of free text: the default confidence for automatic routing (per department in admin).
+TRIAGE_AUTO_ROUTE_THRESHOLD = os.environ.get("TRIAGE_AUTO_ROUTE_THRESHOLD", "0.80")
 
 # Catalogue search.
 SEARCH_MAX_QUERY_LENGTH = env_int("SEARCH_MAX_QUERY_LENGTH", 200)

@@ -61,6 +61,7 @@ ADMIN_PERMISSIONS = (
     ("cases", ("unit",)),
     ("booking", ("resource", "slottemplate", "slot", "booking")),
     ("queueing", ("queuegroup", "counter", "ticket", "workqueue", "agentskill", "agentpresence")),
+    ("contacts", ("triagethreshold", "triagemodel")),
 )
 
 

@@ -97,6 +97,7 @@ def index(request: HttpRequest):
             "life_situations": "/api/v1/life-situations",
             "citizens": "/api/v1/citizens",
             "contacts": "/api/v1/contacts",
+            "triage": "/api/v1/triage",
             "audit": "/api/v1/audit",
             "cases": "/api/v1/cases",
         },
@@ -110,6 +111,7 @@ def _register_routers() -> None:
     from borgerservice.catalogue.api import router as catalogue_router
     from borgerservice.citizens.api import router as citizens_router
     from borgerservice.contacts.api import router as contacts_router
+    from borgerservice.contacts.triage_api import router as triage_router
     from borgerservice.decisions.api import router as decisions_router
     from borgerservice.queueing.api import router as queueing_router
     from borgerservice.queueing.work_api import router as work_router
@@ -118,6 +120,7 @@ def _register_routers() -> None:
     api.add_router("/", catalogue_router)
     api.add_router("/", citizens_router)
     api.add_router("/", contacts_router)
+    api.add_router("/", triage_router)
     api.add_router("/", audit_router)
     api.add_router("/", cases_router)
     api.add_router("/", queueing_router)

@@ -31,10 +31,37 @@ from .models import (
 )
 from .search import SearchIndex
 
-_index_lock = threading.Lock()
-# (catalogue version, index built from it), replaced as one value so a reader never
-# pairs a new version with an old index.
-_index_cache: tuple[int, SearchIndex] | None = None
+
+class PerCatalogueVersion:
+    """A value built once per process from the database and built again when the
+    catalogue's version number changes (``catalogue_bump_version``), so every app server
+    answers alike. ``version`` reads the number (once per call of ``get``)."""
+
+    def __init__(self, build, version=None) -> None:
+        self._build = build
+        self._version = version or catalogue_version
+        self._lock = threading.Lock()
+        # (version, value built from it), replaced as one value so a reader never pairs a
+        # new version with an old value.
+        self._cached: tuple[int, object] | None = None
+
+    def get(self):
+        version = self._version()
+        cached = self._cached
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        with self._lock:
+            cached = self._cached
+            if cached is None or cached[0] != version:
+                # Read the version again inside the lock: the value then matches at least
+                # this version, and a newer change makes the next call build it again.
+                version = self._version()
+                cached = (version, self._build())
+                self._cached = cached
+            return cached[1]
+
+    def clear(self) -> None:
+        self._cached = None
 
 
 def catalogue_version() -> int:
@@ -73,20 +100,10 @@ def _build_index() -> SearchIndex:
 
 def catalogue_index() -> SearchIndex:
     """The search index of this process, rebuilt when the catalogue has changed."""
-    global _index_cache
-    version = catalogue_version()
-    cached = _index_cache
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    with _index_lock:
-        cached = _index_cache
-        if cached is None or cached[0] != version:
-            # Read the version again inside the lock: the index then matches at least
-            # this version, and a newer change makes the next request rebuild it.
-            version = catalogue_version()
-            cached = (version, _build_index())
-            _index_cache = cached
-        return cached[1]
+    return _index.get()
+
+
+_index = PerCatalogueVersion(_build_index)
 
 
 # -- services -----------------------------------------------------------------------------------

@@ -206,3 +206,270 @@ class SelfServiceLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_id}:{self.service_id} {self.via} {self.sent_at:%Y-%m-%d}"
+
+
+# --- Triage of free text ------------------------------------------------------------------------
+#
+# Messages that arrive in writing (email, the portal's "write to us", scanned letters) are
+# classified into the catalogue by a versioned model (``contacts.triage``). Above the
+# threshold of the suggested service's department a message is routed to that service's work
+# queue at once; below it, it waits in the triage queue until staff accept or correct the
+# suggestion. Every decision by staff is kept as feedback, and the next training uses it.
+
+
+class TriageModel(models.Model):
+    """One trained version of the classifier. Exactly one version is active at a time (a
+    partial unique index); switching back to an earlier version is one update."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    created_at = models.DateTimeField(_("trained"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("trained by"),
+    )
+    active = models.BooleanField(_("active"), default=False)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    artifact = models.BinaryField(_("model data"))
+    artifact_sha256 = models.CharField(_("checksum (SHA-256)"), max_length=64)
+    library_version = models.CharField(_("scikit-learn version"), max_length=20)
+    examples = models.PositiveIntegerField(_("training examples"))
+    services = models.PositiveIntegerField(_("services"))
+    corrections = models.PositiveIntegerField(_("staff decisions used"), default=0)
+    training_seconds = models.FloatField(_("training time (seconds)"))
+    metrics = models.JSONField(_("figures"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("triage model")
+        verbose_name_plural = _("triage models")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=Q(active=True), name="triage_model_one_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(artifact_sha256__regex=r"^[0-9a-f]{64}$"),
+                name="triage_model_checksum_sha256",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="triage_model_version_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+class TriageThreshold(models.Model):
+    """The confidence above which messages for a department's services are routed without
+    a person looking first. 1.00 sends every message of the department to the triage queue."""
+
+    department = models.OneToOneField(
+        "catalogue.Department",
+        on_delete=models.CASCADE,
+        related_name="triage_threshold",
+        verbose_name=_("department"),
+    )
+    threshold = models.DecimalField(
+        _("threshold for automatic routing"), max_digits=3, decimal_places=2
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        ordering = ["department"]
+        verbose_name = _("triage threshold")
+        verbose_name_plural = _("triage thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__gte=0) & Q(threshold__lte=1),
+                name="triage_threshold_between_0_and_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id}: {self.threshold}"
+
+
+class InboundMessage(models.Model):
+    """A written inquiry as it arrived, with the classifier's suggestions and where it went."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email")
+        WEB = "web", _("Web message")
+        LETTER = "letter", _("Scanned letter")
+
+    class State(models.TextChoices):
+        TRIAGE = "triage", _("Awaiting triage")
+        ROUTED = "routed", _("Routed automatically")
+        ACCEPTED = "accepted", _("Suggestion accepted")
+        CORRECTED = "corrected", _("Routed to another service")
+        DISMISSED = "dismissed", _("Dismissed (spam or not for the municipality)")
+
+    kind = models.CharField(_("came in as"), max_length=10, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+    sender_name = models.CharField(_("sender"), max_length=200, blank=True)
+    sender_email = models.EmailField(_("sender's email address"), blank=True)
+    citizen = models.ForeignKey(
+        "citizens.Citizen",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+        verbose_name=_("citizen"),
+        help_text=_("Known when the citizen wrote from Min side."),
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    # NULL, not "", when there is no key: the unique constraints ignore NULLs.
+    message_id = models.CharField(  # noqa: DJ001
+        _("Message-ID"), max_length=300, null=True, blank=True
+    )
+    idempotency_key = models.CharField(  # noqa: DJ001
+        _("idempotency key"), max_length=100, null=True, blank=True
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.TRIAGE)
+    suggestions = models.JSONField(
+        _("suggestions"),
+        default=list,
+        blank=True,
+        help_text=_("The classifier's best services: [{code, confidence}], best first."),
+    )
+    model_version = models.PositiveIntegerField(_("model version"), null=True, blank=True)
+    confidence = models.FloatField(_("confidence of the best suggestion"), null=True, blank=True)
+    service = models.ForeignKey(
+        "catalogue.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+        verbose_name=_("service"),
+    )
+    work_item = models.OneToOneField(
+        "queueing.WorkItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_message",
+        verbose_name=_("work item"),
+    )
+    triage_note = models.CharField(_("why it waits for triage"), max_length=300, blank=True)
+    routed_at = models.DateTimeField(_("routed"), null=True, blank=True)
+    routed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("routed by"),
+        help_text=_("Empty when the message was routed automatically."),
+    )
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = _("incoming message")
+        verbose_name_plural = _("incoming messages")
+        constraints = [
+            models.UniqueConstraint(fields=["message_id"], name="inbound_message_id_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], name="inbound_idempotency_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["email", "web", "letter"]), name="inbound_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["triage", "routed", "accepted", "corrected", "dismissed"]),
+                name="inbound_state_valid",
+            ),
+            # Routed messages know their service and when; waiting ones have neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(state__in=["routed", "accepted", "corrected"])
+                    & Q(service__isnull=False, routed_at__isnull=False)
+                )
+                | (Q(state="triage") & Q(service__isnull=True, routed_at__isnull=True))
+                | Q(state="dismissed", service__isnull=True, routed_at__isnull=False),
+                name="inbound_routed_has_service",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["accepted", "corrected", "dismissed"])
+                | Q(routed_by__isnull=False),
+                name="inbound_staff_decision_has_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
+                name="inbound_confidence_probability",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["received_at", "id"],
+                condition=Q(state="triage"),
+                name="inbound_triage_queue_idx",
+            ),
+            models.Index(fields=["-received_at"], name="inbound_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def text(self) -> str:
+        return f"{self.subject}\n{self.body}" if self.subject else self.body
+
+
+class TriageFeedback(models.Model):
+    """A person's decision on a suggestion: accepted, or corrected to another service. The
+    text is stored masked (no CPR numbers, phone numbers or email addresses) and becomes
+    training data at the next ``triage_train``."""
+
+    message = models.ForeignKey(
+        InboundMessage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        verbose_name=_("message"),
+    )
+    text = models.TextField(_("text (masked)"))
+    suggested = models.ForeignKey(
+        "catalogue.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("suggested service"),
+    )
+    chosen = models.ForeignKey(
+        "catalogue.Service",
+        on_delete=models.CASCADE,
+        related_name="triage_feedback",
+        verbose_name=_("chosen service"),
+    )
+    corrected = models.BooleanField(_("corrected"))
+    model_version = models.PositiveIntegerField(_("model version"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="triage_feedback",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("triage decision")
+        verbose_name_plural = _("triage decisions")
+        indexes = [models.Index(fields=["decided_at"], name="triage_feedback_time_idx")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="triage_feedback_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chosen_id} ({'corrected' if self.corrected else 'accepted'})"

@@ -504,6 +504,7 @@ class WorkItem(models.Model):
         CALL_BACK = "call_back", _("Call-back request")
         WEB_MESSAGE = "web_message", _("Web message")
         HANDOVER = "handover", _("Handed-over task")
+        LETTER = "letter", _("Scanned letter")
 
     class Outcome(models.TextChoices):
         RESOLVED = "resolved", _("Answered or resolved")
@@ -626,7 +627,7 @@ class WorkItem(models.Model):
                 condition=Q(state__in=[s.value for s in WorkState]), name="work_item_state_valid"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["email", "call_back", "web_message", "handover"]),
+                condition=Q(kind__in=["email", "call_back", "web_message", "handover", "letter"]),
                 name="work_item_kind_valid",
             ),
             # Exactly the items an agent holds have an agent.

@@ -472,6 +472,41 @@ def work_item_from_contact(*, user, contact, services=None) -> WorkItem | None:
     return item
 
 
+def queue_for_service(service: Service) -> WorkQueue | None:
+    """The active queue that handles a service: a queue naming the service, else a queue of
+    the service's department that names no services (its catch-all queue)."""
+    queues = WorkQueue.objects.filter(active=True).order_by("sort_order", "code")
+    queue = queues.filter(services=service).first()
+    if queue is None and service.department_id is not None:
+        queue = queues.filter(department_id=service.department_id, services__isnull=True).first()
+    return queue
+
+
+MESSAGE_KINDS = {"email": WorkItem.Kind.EMAIL, "web": WorkItem.Kind.WEB_MESSAGE}
+
+
+def work_item_from_message(*, message, service: Service, queue: WorkQueue, actor=None):
+    """A triaged incoming message becomes a work item in the service's queue. ``actor`` is the
+    staff member who routed it; None when the triage routed it on its own."""
+    now = timezone.now()
+    subject = " ".join((message.subject or "").split()) or service.name_da
+    item = WorkItem.objects.create(
+        kind=MESSAGE_KINDS.get(message.kind, WorkItem.Kind.LETTER),
+        queue=queue,
+        service=service,
+        citizen_id=message.citizen_id,
+        subject=subject[:MAX_SUBJECT],
+        body=message.body[:MAX_BODY],
+        reply_email=message.sender_email,
+        received_at=min(message.received_at, now),
+        created_by=actor,
+    )
+    _event(item, "create", "", at=now, actor=actor, note=f"message {message.pk}")
+    _audit_change(actor, item, "registered from an incoming message")
+    _enqueue("queueing.work_offer", item_id=item.pk)
+    return item
+
+
 # --- offering -------------------------------------------------------------------------------
 
 
