@@ -1114,3 +1114,34 @@ def message_send(request: HttpRequest, number: str, body: MessageIn):
     case = _visible_case(request, number)
     message = message_to_citizen(user=request.user, case_id=case.pk, text=body.text, channel="api")
     return Status(201, _message_out(message))
+
+
+# --- KLE -------------------------------------------------------------------------------
+
+
+class KleSuggestionOut(Schema):
+    code: str = Field(description="KLE number, like 32.18.14")
+    title: str
+    score: float = Field(description="Higher is a better match; only for ordering")
+
+
+class KleSuggestionsOut(Schema):
+    suggestions: list[KleSuggestionOut]
+
+
+@router.get(
+    "/cases/{number}/kle-suggestions",
+    response={200: KleSuggestionsOut, **READ_ERRORS},
+    summary="KLE topics suggested for the case",
+)
+def kle_suggestions(request: HttpRequest, number: str):
+    """The KLE topics the case's title, journal, notes and messages point to, best first
+    (at most five). Empty when KLE has not been imported. Audited, as it reads the
+    case's records."""
+    from .kle import case_kle_suggest
+
+    reject_unknown_parameters(request, set())
+    case = _visible_case(request, number)
+    _audit_read(request, case, "KLE suggestions")
+    found = case_kle_suggest(Case.objects.get(pk=case.pk), limit=5)
+    return {"suggestions": [{"code": s.code, "title": s.title, "score": s.score} for s in found]}

@@ -344,6 +344,36 @@ def case_note_add(*, user, case_id: int, text: str, system: bool = False) -> Cas
     return note
 
 
+@transaction.atomic
+def case_kle_set(*, user, case_id: int, kle_code: str) -> Case:
+    """Journalise the case under a KLE number (emnenummer, "32.18.14"). When KLE has been
+    imported the number must be one of its topics; without it, it must look like one."""
+    from borgerservice.catalogue.models import KleTopic
+
+    case = case_locked(case_id, user=user)
+    code = (kle_code or "").strip()
+    parts = code.split(".")
+    if len(parts) != 3 or not all(len(p) == 2 and p.isascii() and p.isdigit() for p in parts):
+        raise ServiceError(
+            "case.kle_format",
+            _("Write the KLE number as three pairs of digits, like 32.18.14."),
+            field="kle_code",
+        )
+    if KleTopic.objects.exists() and not KleTopic.objects.filter(code=code).exists():
+        raise ServiceError(
+            "case.kle_unknown",
+            _("%(code)s is not a KLE number."),
+            field="kle_code",
+            params={"code": code},
+        )
+    if code != case.kle_code:
+        before = case.kle_code or "–"
+        case.kle_code = code
+        case.save(update_fields=["kle_code"])
+        _audit_change(user, case, f"KLE number {before} → {code}")
+    return case
+
+
 def unit_default(*, service, department=None) -> Unit:
     """Where a new case lands: the unit of the department it is handed to; else, for a
     rule-based (level-2) service that the citizen-service unit handles (the rule-based

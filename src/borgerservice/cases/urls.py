@@ -29,4 +29,5 @@ urlpatterns = [
     path(_("<slug:number>/decisions/"), views.decision_make, name="decision"),
     path(_("<slug:number>/export/"), views.export, name="export"),
     path(_("<slug:number>/messages/"), views.message_send, name="message"),
+    path(_("<slug:number>/kle/"), views.kle_set, name="kle"),
 ]

@@ -395,6 +395,7 @@ def _case_context(view) -> dict:
         "finished": case.status in workflow.FINISHED,
         "max_extension": services.MAX_EXTENSION_DAYS,
         "allowed_types": _allowed_types(),
+        **_kle_context(case),
     }
 
 
@@ -853,3 +854,75 @@ def _messages_panel(
         message_sent=sent,
     )
     return render(request, "cases/detail.html#case-messages", context)
+
+
+# --- KLE number ----------------------------------------------------------------------------
+
+
+def _kle_context(case: Case) -> dict:
+    """The KLE panel: the case's KLE number and title, and topics suggested from its text
+    (title, journal, notes and messages). Empty, and the panel hidden, without KLE."""
+    from borgerservice.catalogue.models import KleTopic
+
+    from .kle import case_kle_suggest, kle_loaded
+
+    if not kle_loaded():
+        return {"kle_loaded": False}
+    current = KleTopic.objects.filter(code=case.kle_code).first() if case.kle_code else None
+    return {
+        "kle_loaded": True,
+        "kle_current": current,
+        "kle_suggestions": case_kle_suggest(case, limit=5),
+        "may_set_kle": case.anonymised_at is None,
+    }
+
+
+@require_POST
+@login_required
+def kle_set(request: HttpRequest, number: str) -> HttpResponse:
+    """Give the case a KLE number (a suggestion's "Brug" button, or typed). A plain POST
+    redirects back to the case page (or shows it with the error summary, status 400); an
+    htmx request gets the KLE panel back, with the error in it and status 200 (htmx
+    swaps only 2xx answers; nothing was changed then)."""
+    if not may_open_persons(request.user):
+        return _forbidden(request)
+    case_id = _case_id(number)
+    errors: list[FormError] = []
+    done = ""
+    try:
+        case = services.case_kle_set(
+            user=request.user, case_id=case_id, kle_code=request.POST.get("kle_code", "")
+        )
+        done = _("The case now has the KLE number %(code)s.") % {"code": case.kle_code}
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except ServiceError as exc:
+        errors = [FormError(exc.message, "kle_code" if exc.field == "kle_code" else None)]
+    if not request.headers.get("HX-Request"):
+        if errors:
+            return _case_page(request, number, errors=errors, active="kle", status=400)
+        messages.success(request, done)
+        return redirect(f"{reverse('cases:detail', args=[number])}#case-kle")
+    case = Case.objects.get(pk=case_id)
+    if errors:
+        # The panel shows keywords found in the case's notes and messages; a change's own
+        # audit entry covers it, a refused one does not.
+        from borgerservice.accounts.audit import audit_record
+
+        audit_record(
+            actor=request.user,
+            action="view",
+            what=f"case {case.number}: KLE suggestions",
+            citizen_ids=list(case.parties.values_list("citizen_id", flat=True)),
+            reason=f"case:{case.pk}",
+        )
+    context = {
+        "case": case,
+        **_kle_context(case),
+        "hx_partial": True,
+        "errors": errors,
+        "field_errors": {e.field: e.message for e in errors if e.field},
+        "posted": {"kle": request.POST} if errors else {},
+        "kle_done": done,
+    }
+    return render(request, "cases/detail.html#case-kle", context)
