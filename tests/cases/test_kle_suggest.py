@@ -279,6 +279,8 @@ def test_use_with_htmx_returns_the_panel(client, worker, case, small_kle):
     html = response.content.decode()
     assert "<html" not in html and 'id="case-kle-heading"' in html
     assert "<strong>27.36.24</strong> Madservice" in html
+    # The facts table at the top of the page is updated in the same answer.
+    assert '<span id="case-kle-code" hx-swap-oob="true">27.36.24' in html
     case.refresh_from_db()
     assert case.kle_code == "27.36.24"
 
