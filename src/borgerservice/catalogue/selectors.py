@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,11 +36,15 @@ from .search import SearchIndex
 class PerCatalogueVersion:
     """A value built once per process from the database and built again when the
     catalogue's version number changes (``catalogue_bump_version``), so every app server
-    answers alike. ``version`` reads the number (once per call of ``get``)."""
+    answers alike. ``version`` reads the number: on every call of ``get``, or with
+    ``max_age`` at most once in that many seconds (for values read very often whose
+    changes may take a moment to arrive)."""
 
-    def __init__(self, build, version=None) -> None:
+    def __init__(self, build, version=None, max_age: float | None = None) -> None:
         self._build = build
-        self._version = version or catalogue_version
+        self._read_version = version or catalogue_version
+        self._max_age = max_age
+        self._checked: tuple[float, int] | None = None
         self._lock = threading.Lock()
         # (version, value built from it), replaced as one value so a reader never pairs a
         # new version with an old value.
@@ -60,8 +65,19 @@ class PerCatalogueVersion:
                 self._cached = cached
             return cached[1]
 
+    def _version(self) -> int:
+        if self._max_age is None:
+            return self._read_version()
+        now = time.monotonic()
+        checked = self._checked
+        if checked is None or now - checked[0] >= self._max_age:
+            checked = (now, self._read_version())
+            self._checked = checked
+        return checked[1]
+
     def clear(self) -> None:
         self._cached = None
+        self._checked = None
 
 
 def catalogue_version() -> int:

@@ -203,6 +203,8 @@ def _activate(model: TriageModel) -> None:
     model.active = True
     model.activated_at = timezone.now()
     model.save(update_fields=["active", "activated_at"])
+    clear_cache()  # this process asks again at once (and again after the commit)
+    transaction.on_commit(clear_cache)
 
 
 def _unknown_version(version: int) -> ServiceError:
@@ -235,13 +237,22 @@ def triage_model_activate(*, version: int, user=None) -> TriageModel:
 
 _lock = threading.Lock()
 _loaded: tuple[tuple[int, str], int, TriageClassifier] | None = None
+# Which version is active is asked at most every ACTIVE_CHECK_SECONDS per process: a switch
+# reaches every app server within that time (and this process at once).
+ACTIVE_CHECK_SECONDS = 2.0
+_checked: tuple[float, tuple[int, str] | None] | None = None
 
 
 def active_classifier() -> tuple[int, TriageClassifier] | None:
     """The active version and its classifier, loaded once per process and again whenever
     another version becomes active (one indexed query per call)."""
-    global _loaded
-    row = TriageModel.objects.filter(active=True).values_list("pk", "artifact_sha256").first()
+    global _loaded, _checked
+    now = time.monotonic()
+    if _checked is not None and now - _checked[0] < ACTIVE_CHECK_SECONDS:
+        row = _checked[1]
+    else:
+        row = TriageModel.objects.filter(active=True).values_list("pk", "artifact_sha256").first()
+        _checked = (now, row)
     if row is None:
         return None
     current = _loaded
@@ -262,8 +273,9 @@ def active_classifier() -> tuple[int, TriageClassifier] | None:
 
 
 def clear_cache() -> None:
-    global _loaded
+    global _loaded, _checked
     _loaded = None
+    _checked = None
 
 
 # --- classifying ------------------------------------------------------------------------------
@@ -287,7 +299,7 @@ def _load_service_info() -> dict[str, ServiceInfo]:
     }
 
 
-_service_info = PerCatalogueVersion(_load_service_info)
+_service_info = PerCatalogueVersion(_load_service_info, max_age=ACTIVE_CHECK_SECONDS)
 
 
 def service_info(codes: Iterable[str]) -> dict[str, ServiceInfo]:
