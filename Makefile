@@ -69,6 +69,7 @@ demo-data: install static
 demo: demo-data
 	@DEMO=1 $(MANAGE) create_demo_staff
 	DEMO=1 $(MANAGE) work_demo --if-empty
+	DEMO=1 $(MANAGE) make_demo_inbox --if-empty
 	@echo "Borgerservice runs on http://$(HOST):$(PORT)/  (API: http://$(HOST):$(PORT)/api-dokumentation/)"
 	DEMO=1 $(MANAGE) runserver $(HOST):$(PORT)
 

@@ -24,6 +24,7 @@ urlpatterns += i18n_patterns(
     path(_("catalogue/"), include("borgerservice.catalogue.urls")),
     path(_("citizens/"), include("borgerservice.citizens.urls")),
     path(_("contacts/"), include("borgerservice.contacts.urls")),
+    path(_("inbox/"), include("borgerservice.contacts.inbox_urls")),
     path(_("audit/"), include("borgerservice.accounts.urls")),
     path(_("cases/"), include("borgerservice.cases.urls")),
     path(_("queues/"), include("borgerservice.queueing.urls")),

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from borgerservice.catalogue.models import Department, Service
 from borgerservice.contacts import triage_services
@@ -135,7 +136,8 @@ def _top3(classifier, text: str) -> list[str]:
         ("Hvornaar faar jeg min folkepension udbetalt", "suf-folkepension"),
         # OCR errors of a scanned letter
         (
-            "Kebenhavns Kommune\nAnsegning om frip1ads i bomehaven til min\nsøn, vi har lav indkomst",
+            "Kebenhavns Kommune\nAnsegning om frip1ads i bomehaven til min\n"
+            "søn, vi har lav indkomst",
             "faf-oekonomisk-friplads",
         ),
         ("Jeg er flyttet og vil melde adresseandring til Kebenhavns\nKommune", None),
@@ -342,7 +344,7 @@ def test_the_catch_all_queue_of_the_department_takes_the_service(triage_model, r
 
 def test_accepting_the_suggestion_is_recorded_with_who(triage_model, routing):
     user = make_staff(FRONT_OFFICE, username="triage-accept")
-    TriageThresholdAll(Decimal("1.00"))
+    thresholds_all(Decimal("1.00"))
     message = _waiting("Mit pas er udløbet og jeg skal have et nyt pas til ferien")
     routed = inbound_message_route(
         user=user, message_id=message.pk, service_code="stat-pas-og-koerekort"
@@ -423,7 +425,8 @@ def test_a_reused_idempotency_key_with_another_text_is_refused(triage_model, rou
     _waiting("Mit pas er udløbet")
     with pytest.raises(ServiceError) as error:
         inbound_message_receive(
-            data=MessageInput(kind="web", body="Noget andet"), idempotency_key="k-Mit pas er udløbet"
+            data=MessageInput(kind="web", body="Noget andet"),
+            idempotency_key="k-Mit pas er udløbet",
         )
     assert error.value.status == 409 and InboundMessage.objects.count() == 1
 
@@ -458,7 +461,7 @@ def test_thresholds_are_set_by_team_leads_only(db):
     assert triage_services.threshold_for(department.pk) == Decimal("0.65")
 
 
-def TriageThresholdAll(value: Decimal) -> None:  # noqa: N802
+def thresholds_all(value: Decimal) -> None:
     from borgerservice.contacts.models import TriageThreshold
 
     TriageThreshold.objects.update(threshold=value)
@@ -467,9 +470,7 @@ def TriageThresholdAll(value: Decimal) -> None:  # noqa: N802
 # --- commands -----------------------------------------------------------------------------------
 
 
-def test_triage_classify_reads_json_lines_and_writes_one_answer_per_line(
-    triage_model, monkeypatch
-):
+def test_triage_classify_reads_json_lines_and_writes_one_answer_per_line(triage_model, monkeypatch):
     lines = [
         json.dumps({"text": "Jeg har mistet mit pas"}),
         "not json",
@@ -480,7 +481,7 @@ def test_triage_classify_reads_json_lines_and_writes_one_answer_per_line(
     call_command("triage_classify", stdout=out)
     answers = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(answers) == 3
-    assert [s["code"] for s in answers[0]["suggestions"]][0] == "stat-pas-og-koerekort"
+    assert answers[0]["suggestions"][0]["code"] == "stat-pas-og-koerekort"
     assert set(answers[0]["suggestions"][0]) >= {"code", "name_da", "department", "confidence"}
     assert "error" in answers[1]
     assert len(answers[2]["suggestions"]) == 3
@@ -513,7 +514,7 @@ def test_triage_eval_prints_the_figures(triage_model, tmp_path):
 def test_triage_eval_refuses_a_bad_file(triage_model, tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"text": "x"}\n', encoding="utf-8")
-    with pytest.raises(CommandError, match="Line 1"):
+    with translation.override("en"), pytest.raises(CommandError, match="Line 1"):
         call_command("triage_eval", str(path))
     with pytest.raises(CommandError):
         call_command("triage_eval", str(tmp_path / "missing.jsonl"))

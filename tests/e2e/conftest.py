@@ -46,6 +46,18 @@ for weekday in range(7):
 """
 
 
+SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", REPO / "var" / "e2e-screenshots"))
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under ``E2E_SCREENSHOTS`` for people to look at."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 0
+    return path
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -68,8 +80,10 @@ def _database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory):
-    env = {
+def server_env(tmp_path_factory) -> dict[str, str]:
+    """The environment of the test server, its database included: tests that need data of
+    their own add it with ``manage(server_env, ...)``."""
+    return {
         **os.environ,
         "DATABASE_URL": _database_url(tmp_path_factory),
         "DEMO": "1",
@@ -77,10 +91,21 @@ def server_url(tmp_path_factory):
         "BORGERSERVICE_TESTING": "1",
         "PYTHONUNBUFFERED": "1",
     }
-    manage = [sys.executable, str(REPO / "manage.py")]
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    """Run a management command against the test server's database."""
+    command = [sys.executable, str(REPO / "manage.py"), *args]
+    subprocess.run(command, env=env, check=True, capture_output=True, cwd=REPO)
+
+
+@pytest.fixture(scope="session")
+def server_url(server_env, tmp_path_factory):
+    env = server_env
+    manage_command = [sys.executable, str(REPO / "manage.py")]
 
     def run(*args: str) -> None:
-        subprocess.run([*manage, *args], env=env, check=True, capture_output=True, cwd=REPO)
+        manage(env, *args)
 
     run("migrate", "--noinput")
     run("load_copenhagen")
@@ -99,7 +124,7 @@ def server_url(tmp_path_factory):
     port = _free_port()
     log = open(tmp_path_factory.mktemp("e2e-log") / "server.log", "w+")  # noqa: SIM115
     process = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        [*manage_command, "runserver", f"127.0.0.1:{port}", "--noreload"],
         env=env,
         cwd=REPO,
         stdout=log,

@@ -6,26 +6,19 @@ Each journey saves a screenshot under ``E2E_SCREENSHOTS`` (default
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import REPO, axe_violations
+from tests.e2e.conftest import axe_violations, screenshot
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", REPO / "var" / "e2e-screenshots"))
-
 
 def shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"portal-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 0
-    return path
+    return screenshot(page, f"portal-{name}")
 
 
 def no_violations(page) -> None:

@@ -380,6 +380,8 @@ def triage_threshold_set(*, user, department: Department, threshold: Decimal) ->
         )
     try:
         value = Decimal(str(threshold)).quantize(Decimal("0.01"))
+        if not value.is_finite():
+            raise ArithmeticError
     except ArithmeticError as exc:
         raise _error(
             "triage.bad_threshold", _("Write a threshold from 0 to 1."), field="threshold"

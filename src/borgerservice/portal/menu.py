@@ -9,6 +9,7 @@ MENU = (
     ("selfservice:index", _("Apply")),
     ("portal:appointments", _("My appointments")),
     ("portal:contacts", _("My contacts")),
+    ("portal:write", _("Write to us")),
     ("portal:letters", _("My letters")),
     ("portal:access_log", _("Who has looked at my data")),
     ("portal:my_data", _("Download my data")),

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import link_views, views, views_auth
+from . import link_views, views, views_auth, views_write
 
 app_name = "portal"
 
@@ -27,6 +27,8 @@ urlpatterns = [
     path(_("appointments/<str:code>/move/"), views.appointment_rebook, name="appointment_rebook"),
     path(_("appointments/<str:code>/cancel/"), views.appointment_cancel, name="appointment_cancel"),
     path(_("contacts/"), views.contacts, name="contacts"),
+    path(_("write-to-us/"), views_write.write, name="write"),
+    path(_("write-to-us/sent/"), views_write.write_sent, name="write_sent"),
     path(_("letters/"), views.letters, name="letters"),
     path(_("letters/<int:letter_id>/"), views.letter, name="letter"),
     path(_("who-has-looked/"), views.access_log, name="access_log"),

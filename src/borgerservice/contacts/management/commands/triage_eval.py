@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--model-version", type=int, help="a stored version (default: the active)")
+        parser.add_argument(
+            "--model-version", type=int, help="a stored version (default: the active one)"
+        )
         parser.add_argument("--misses", action="store_true", help="list the texts it got wrong")
         parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 

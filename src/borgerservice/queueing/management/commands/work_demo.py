@@ -3,6 +3,10 @@
 Three queues by service area; every staff member of a person role gets the skills. Some items
 are backdated beyond their queue's overflow threshold and overflowed, so the demo front-office
 agent of a citizen service centre (who only gets overflow) has work to take.
+
+Each department that owns services also gets a catch-all queue (its department set, no
+services): the triage of written inquiries routes a message of any of its services there when
+no other queue names the service. These are ensured on every run, also with ``--if-empty``.
 """
 
 from datetime import timedelta
@@ -13,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from borgerservice.accounts.roles import PERSON_ROLES
-from borgerservice.catalogue.models import Service
+from borgerservice.catalogue.models import Department, Service
 from borgerservice.queueing import work
 from borgerservice.queueing.models import AgentSkill, WorkItem, WorkQueue
 
@@ -55,8 +59,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEMO:
             raise CommandError("Refusing to create demo work: DEMO is not enabled.")
-        if options["if_empty"] and WorkQueue.objects.exists():
-            self.stdout.write("work queues exist already; no demo work created")
+        catch_all = self.department_queues()
+        if options["if_empty"] and WorkQueue.objects.exclude(pk__in=catch_all).exists():
+            self.give_skills(WorkQueue.objects.filter(pk__in=catch_all))
+            self.stdout.write(
+                f"work queues exist already; no demo work created "
+                f"({len(catch_all)} department queues ensured)"
+            )
             return
         queues = {}
         for code, name_da, name_en, areas, overflow in QUEUES:
@@ -71,8 +80,9 @@ class Command(BaseCommand):
             .objects.filter(groups__name__in=PERSON_ROLES, is_active=True)
             .distinct()
         )
+        skilled = [*queues.values(), *WorkQueue.objects.filter(pk__in=catch_all)]
         for agent in agents:
-            for queue in queues.values():
+            for queue in skilled:
                 AgentSkill.objects.get_or_create(user=agent, queue=queue)
         creator = agents[0] if agents else None
         if creator is None:
@@ -95,6 +105,36 @@ class Command(BaseCommand):
             made += 1
         work.work_overflow(now=now)
         self.stdout.write(
-            f"demo work: {len(queues)} queues, {len(agents)} agents with skills, "
+            f"demo work: {len(queues)} queues and {len(catch_all)} department queues, "
+            f"{len(agents)} agents with skills, "
             f"{made} new items ({WorkItem.objects.filter(state='queued').count()} waiting)"
         )
+
+    def department_queues(self) -> list[int]:
+        """One catch-all queue per department that owns services (created once; a queue a
+        team lead changed or closed later is left as it is)."""
+        ids = []
+        for n, department in enumerate(
+            Department.objects.filter(services__isnull=False).distinct().order_by("code")
+        ):
+            queue, _created = WorkQueue.objects.get_or_create(
+                code=f"afdeling-{department.slug}"[:40],
+                defaults={
+                    "name_da": f"{department.name_da} (alle henvendelser)",
+                    "name_en": f"{department.name_en} (all inquiries)",
+                    "department": department,
+                    "sort_order": 100 + n,
+                },
+            )
+            ids.append(queue.pk)
+        return ids
+
+    def give_skills(self, queues) -> None:
+        agents = (
+            get_user_model()
+            .objects.filter(groups__name__in=PERSON_ROLES, is_active=True)
+            .distinct()
+        )
+        for agent in agents:
+            for queue in queues:
+                AgentSkill.objects.get_or_create(user=agent, queue=queue)
