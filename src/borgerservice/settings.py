@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "borgerservice.selfservice",
     "borgerservice.portal",
     "borgerservice.workspace",
+    "borgerservice.analytics",
 ]
 
 MIDDLEWARE = [

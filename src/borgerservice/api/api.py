@@ -106,6 +106,7 @@ def index(request: HttpRequest):
 
 def _register_routers() -> None:
     from borgerservice.accounts.api import router as audit_router
+    from borgerservice.analytics.api import router as analytics_router
     from borgerservice.booking.api import router as booking_router
     from borgerservice.cases.api import router as cases_router
     from borgerservice.catalogue.api import router as catalogue_router
@@ -128,6 +129,7 @@ def _register_routers() -> None:
     api.add_router("/", booking_router)
     api.add_router("/", decisions_router)
     api.add_router("/", selfservice_router)
+    api.add_router("/", analytics_router)
 
 
 _register_routers()
