@@ -35,13 +35,14 @@ install: $(VENV)/.installed node_modules/.installed
 # Third-party front-end code comes from npm and is copied into the static files.
 $(VENDOR)/.built: node_modules/.installed
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/dkfds $(VENDOR)/htmx $(VENDOR)/axe
+	mkdir -p $(VENDOR)/dkfds $(VENDOR)/htmx $(VENDOR)/axe $(VENDOR)/chartjs
 	cp -r node_modules/dkfds/dist/css node_modules/dkfds/dist/js node_modules/dkfds/dist/img $(VENDOR)/dkfds/
 	mkdir -p $(VENDOR)/dkfds/fonts/IBMPlexSans
 	cp -r node_modules/dkfds/dist/fonts/IBMPlexSans/complete $(VENDOR)/dkfds/fonts/IBMPlexSans/
 	cp node_modules/dkfds/dist/LICENSE.md $(VENDOR)/dkfds/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(VENDOR)/chartjs/
 	touch $@
 
 static: $(VENDOR)/.built
