@@ -30,6 +30,8 @@ urlpatterns += i18n_patterns(
     path(_("queues/"), include("borgerservice.queueing.urls")),
     path(_("work/"), include("borgerservice.queueing.work_urls")),
     path(_("appointments/"), include("borgerservice.booking.urls")),
+    path(_("management/"), include("borgerservice.analytics.urls")),
+    path(_("survey/"), include("borgerservice.analytics.survey_urls")),
     path(_("my-page/apply/"), include("borgerservice.selfservice.urls")),
     path(_("my-page/"), include("borgerservice.portal.urls")),
     path(_("api-documentation/"), api_views.docs, name="api-docs"),

@@ -42,7 +42,7 @@ def percentile_from_bins(
 ) -> float | None:
     """The ``q`` quantile (0–1) of the durations counted per bin, interpolated linearly inside
     the bin; ``None`` when nothing was counted."""
-    pairs = sorted((counts.items() if isinstance(counts, Mapping) else counts))
+    pairs = sorted(counts.items() if isinstance(counts, Mapping) else counts)
     total = sum(n for _, n in pairs if n > 0)
     if total <= 0:
         return None

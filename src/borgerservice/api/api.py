@@ -107,6 +107,9 @@ def index(request: HttpRequest):
 def _register_routers() -> None:
     from borgerservice.accounts.api import router as audit_router
     from borgerservice.analytics.api import router as analytics_router
+    from borgerservice.analytics.dashboard_api import router as dashboard_router
+    from borgerservice.analytics.planning_api import router as planning_router
+    from borgerservice.analytics.portfolio_api import router as portfolio_router
     from borgerservice.booking.api import router as booking_router
     from borgerservice.cases.api import router as cases_router
     from borgerservice.catalogue.api import router as catalogue_router
@@ -130,6 +133,9 @@ def _register_routers() -> None:
     api.add_router("/", decisions_router)
     api.add_router("/", selfservice_router)
     api.add_router("/", analytics_router)
+    api.add_router("/", dashboard_router)
+    api.add_router("/", planning_router)
+    api.add_router("/", portfolio_router)
 
 
 _register_routers()
