@@ -6,3 +6,8 @@ class AnalyticsConfig(AppConfig):
     name = "borgerservice.analytics"
     label = "analytics"
     verbose_name = _("Management information and planning")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

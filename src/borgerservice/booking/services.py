@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from borgerservice.accounts.audit import audit_record
+from borgerservice.analytics.rollups import rollup_refresh
 from borgerservice.catalogue.models import OpeningHours
 from borgerservice.core.errors import NotFound, ServiceError
 from borgerservice.core.tasks import enqueue
@@ -422,9 +423,16 @@ def booking_no_shows_mark(*, now: datetime | None = None, after_minutes: int | N
     filter (PostgreSQL re-checks it on the locked row), so it is never overwritten."""
     now = now or timezone.now()
     minutes = NO_SHOW_AFTER_MINUTES if after_minutes is None else after_minutes
-    return Booking.objects.filter(
+    due = Booking.objects.filter(
         state=State.BOOKED, slot__starts_at__lt=now - timedelta(minutes=minutes)
-    ).update(state=State.NO_SHOW, finished_at=now)
+    )
+    ids = list(due.values_list("pk", flat=True))
+    marked = Booking.objects.filter(pk__in=ids, state=State.BOOKED).update(
+        state=State.NO_SHOW, finished_at=now
+    )
+    # The rollups count each booking by its state as it is after the update.
+    rollup_refresh(source="booking", ids=ids)
+    return marked
 
 
 @transaction.atomic

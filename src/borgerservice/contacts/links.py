@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from borgerservice.accounts.access import purpose_require, require_person_role
 from borgerservice.accounts.audit import audit_record
+from borgerservice.analytics.rollups import rollup_refresh
 from borgerservice.core.errors import NotFound, ServiceError
 from borgerservice.core.i18n import current_language
 
@@ -232,6 +233,7 @@ def link_use(*, token: str) -> SelfServiceLink:
         use_count=F("use_count") + 1,
     )
     link.refresh_from_db(fields=["used_at", "use_count"])
+    rollup_refresh(source="link", ids=[link.pk])
     return link
 
 

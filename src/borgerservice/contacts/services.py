@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from borgerservice.accounts.access import require_person_role
+from borgerservice.analytics.rollups import rollup_refresh
 from borgerservice.catalogue.models import Department, Service, ServiceCentre
 from borgerservice.citizens.cpr import cpr_normalise
 from borgerservice.citizens.models import Citizen
@@ -189,6 +190,8 @@ def contact_register(
             links = ContactService.objects.bulk_create(
                 [ContactService(contact=contact, service=s) for s in resolved["services"]]
             )
+            # bulk_create sends no signals: count the services into the rollups here.
+            rollup_refresh(source="contact", ids=[contact.pk])
             # The caller can render the contact without reading it back.
             contact._prefetched_objects_cache = {"service_links": links}
             # No purpose row is written here: a contact the staff member registered in the

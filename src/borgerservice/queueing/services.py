@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from borgerservice.accounts.access import require_person_role
 from borgerservice.accounts.audit import audit_record
 from borgerservice.accounts.roles import TEAM_LEAD
+from borgerservice.analytics.rollups import rollup_refresh
 from borgerservice.core.channels import Channel
 from borgerservice.core.errors import NotFound, ServiceError
 from borgerservice.core.tasks import enqueue
@@ -653,6 +654,7 @@ def day_close(*, centre, day: date, at: datetime | None = None) -> int:
     closed = Ticket.objects.filter(pk__in=ids, state__in=open_states).update(
         state=State.CLOSED_UNSERVED, finished_at=now, parked_at=None
     )
+    rollup_refresh(source="ticket", ids=ids)
     # The contact details given for a turn-near message are kept no longer than the day.
     Ticket.objects.filter(centre=centre, day=day).exclude(notify_email="", notify_phone="").update(
         notify_email="", notify_phone=""
@@ -662,7 +664,16 @@ def day_close(*, centre, day: date, at: datetime | None = None) -> int:
     day_end = timezone.make_aware(
         datetime.combine(day + timedelta(days=1), time.min), timezone.get_default_timezone()
     )
-    CounterSession.objects.filter(
-        Q(counter__centre=centre), closed_at__isnull=True, opened_at__lte=now, opened_at__lt=day_end
-    ).exclude(tickets__state=State.SERVING).update(closed_at=now)
+    sessions = list(
+        CounterSession.objects.filter(
+            Q(counter__centre=centre),
+            closed_at__isnull=True,
+            opened_at__lte=now,
+            opened_at__lt=day_end,
+        )
+        .exclude(tickets__state=State.SERVING)
+        .values_list("pk", flat=True)
+    )
+    CounterSession.objects.filter(pk__in=sessions, closed_at__isnull=True).update(closed_at=now)
+    rollup_refresh(source="session", ids=sessions)
     return closed
