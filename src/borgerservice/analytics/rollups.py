@@ -425,9 +425,11 @@ def _parts_survey(row: dict, look: _Lookups, tz: ZoneInfo) -> list[Part]:
 
 
 def _values(queryset, ids, *fields) -> Iterator[dict]:
+    queryset = queryset.order_by().values(*fields)
     if ids is not None:
-        queryset = queryset.filter(pk__in=ids)
-    return queryset.order_by().values(*fields).iterator(chunk_size=5000)
+        # A refresh reads a few rows: one plain query (no server-side cursor).
+        return iter(list(queryset.filter(pk__in=ids)))
+    return queryset.iterator(chunk_size=5000)
 
 
 @dataclass(frozen=True)
@@ -476,16 +478,15 @@ def rollup_refresh(*, source: str, ids: Iterable[int]) -> int:
     with transaction.atomic():
         # Lock the facts before reading the rows: a concurrent refresh of the same row
         # waits here and then reads the row as the other transaction left it.
-        m.RollupFact.objects.bulk_create(
-            [m.RollupFact(source=source, source_id=i, parts=[]) for i in ids],
-            ignore_conflicts=True,
-        )
-        facts = {
-            f.source_id: f
-            for f in m.RollupFact.objects.select_for_update().filter(
-                source=source, source_id__in=ids
+        facts = _facts_locked(source, ids)
+        missing = [i for i in ids if i not in facts]
+        if missing:
+            # A placeholder to lock; a concurrent insert of the same fact waits here.
+            m.RollupFact.objects.bulk_create(
+                [m.RollupFact(source=source, source_id=i, parts=[]) for i in missing],
+                ignore_conflicts=True,
             )
-        }
+            facts.update(_facts_locked(source, missing))
         look, tz = _Lookups(), _tz()
         new_parts: dict[int, list] = {i: [] for i in ids}
         for row in spec.rows(ids):
@@ -514,9 +515,16 @@ def rollup_refresh(*, source: str, ids: Iterable[int]) -> int:
         empty = [facts[i].pk for i in ids if not new_parts[i]]
         if empty:
             m.RollupFact.objects.filter(pk__in=empty).delete()
-        if changed:
+        if len(changed) == 1:
+            m.RollupFact.objects.filter(pk=changed[0].pk).update(parts=changed[0].parts)
+        elif changed:
             m.RollupFact.objects.bulk_update(changed, ["parts"], batch_size=500)
         return _apply(delta)
+
+
+def _facts_locked(source: str, ids: list[int]) -> dict[int, m.RollupFact]:
+    rows = m.RollupFact.objects.select_for_update().filter(source=source, source_id__in=ids)
+    return {f.source_id: f for f in rows}
 
 
 def _apply(delta: dict[tuple[str, tuple], list[int]]) -> int:

@@ -8,6 +8,10 @@ counts loaded rows.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from django.apps import apps
 from django.db.models.signals import post_delete, post_save
 
@@ -28,9 +32,23 @@ TRACKED: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
+_paused: ContextVar[frozenset[str]] = ContextVar("rollup_signals_paused", default=frozenset())
+
+
+@contextlib.contextmanager
+def rollup_signals_paused(*sources: str) -> Iterator[None]:
+    """Skip the signal refreshes of ``sources`` inside the block: for a service that writes
+    a row and its parts and then calls ``rollup_refresh`` once itself."""
+    token = _paused.set(_paused.get() | frozenset(sources))
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
 def _handler(source: str, attribute: str):
     def refresh(sender, instance, raw=False, **kwargs) -> None:
-        if raw:
+        if raw or source in _paused.get():
             return
         source_id = getattr(instance, attribute)
         if source_id is not None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from borgerservice.accounts.access import require_person_role
 from borgerservice.analytics.rollups import rollup_refresh
+from borgerservice.analytics.signals import rollup_signals_paused
 from borgerservice.catalogue.models import Department, Service, ServiceCentre
 from borgerservice.citizens.cpr import cpr_normalise
 from borgerservice.citizens.models import Citizen
@@ -170,27 +171,28 @@ def contact_register(
         return existing, False
     try:
         with transaction.atomic():
-            contact = Contact.objects.create(
-                channel=data.channel,
-                direction=data.direction,
-                citizen=resolved["citizen"],
-                centre=resolved["centre"] or _user_centre(user),
-                staff=user,
-                started_at=resolved["started_at"],
-                ended_at=resolved["ended_at"],
-                outcome=data.outcome,
-                handed_over_to=resolved["handed_over_to"],
-                forwarded_to=data.forwarded_to.strip(),
-                citizen_informed=data.citizen_informed,
-                could_be_digital=data.could_be_digital,
-                note=data.note.strip(),
-                idempotency_key=key,
-                request_fingerprint=fingerprint,
-            )
-            links = ContactService.objects.bulk_create(
-                [ContactService(contact=contact, service=s) for s in resolved["services"]]
-            )
-            # bulk_create sends no signals: count the services into the rollups here.
+            # The contact and its services are counted into the rollups once, together.
+            with rollup_signals_paused("contact"):
+                contact = Contact.objects.create(
+                    channel=data.channel,
+                    direction=data.direction,
+                    citizen=resolved["citizen"],
+                    centre=resolved["centre"] or _user_centre(user),
+                    staff=user,
+                    started_at=resolved["started_at"],
+                    ended_at=resolved["ended_at"],
+                    outcome=data.outcome,
+                    handed_over_to=resolved["handed_over_to"],
+                    forwarded_to=data.forwarded_to.strip(),
+                    citizen_informed=data.citizen_informed,
+                    could_be_digital=data.could_be_digital,
+                    note=data.note.strip(),
+                    idempotency_key=key,
+                    request_fingerprint=fingerprint,
+                )
+                links = ContactService.objects.bulk_create(
+                    [ContactService(contact=contact, service=s) for s in resolved["services"]]
+                )
             rollup_refresh(source="contact", ids=[contact.pk])
             # The caller can render the contact without reading it back.
             contact._prefetched_objects_cache = {"service_links": links}
