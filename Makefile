@@ -65,6 +65,7 @@ demo-data: install static
 	DEMO=1 $(MANAGE) make_demo_bookings --if-empty
 	DEMO=1 $(MANAGE) make_demo_forms --if-empty
 	DEMO=1 $(MANAGE) make_demo_queues --if-empty
+	DEMO=1 $(MANAGE) make_demo_history --year $$(date +%Y) --scale 0.02 --if-empty --no-rollups
 	DEMO=1 $(MANAGE) rollups --rebuild
 	DEMO=1 $(MANAGE) collectstatic --noinput -v 0
 

@@ -61,6 +61,16 @@ def _media_in_tmp(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request under /en/ activates English in the test's thread; the next test starts
+    from the default language again."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def triage_artifact(django_db_setup, django_db_blocker) -> bytes:
     """The triage model trained once per test session on the loaded catalogue and the

@@ -167,7 +167,9 @@ def test_the_registrant_sends_by_email_to_the_citizens_address_after_commit(
     token = token_of(sent.body)
     assert len(token) >= 32
     # Danish (the citizen chose nothing): no /en/ prefix.
-    assert sent.body.count("https://minside.example.dk/") == 1 and "/en/" not in sent.body
+    # The link, and the offer of the satisfaction survey after the contact.
+    assert sent.body.count("https://minside.example.dk/") == 2 and "/en/" not in sent.body
+    assert "https://minside.example.dk/tilfredshed/" in sent.body
     link.refresh_from_db()
     assert link.token_hash == token_hash(token) and token not in str(
         SelfServiceLink.objects.filter(pk=link.pk).values().get()

@@ -172,7 +172,13 @@ def link_send(
     )
     language = "en" if language == "en" else "da"
     url = link_url(token, base_url=base_url, language=language)
-    _deliver(via=via, address=address, url=url, service=service, language=language)
+    survey = ""
+    if via == SelfServiceLink.Via.EMAIL:  # a text message stays short
+        from borgerservice.analytics.survey import survey_link
+
+        base = (getattr(settings, "PORTAL_BASE_URL", "") or base_url or "").rstrip("/")
+        survey = base + survey_link(contact, language=language)
+    _deliver(via=via, address=address, url=url, service=service, language=language, survey=survey)
     audit_record(
         actor=user,
         action="change",
@@ -183,7 +189,7 @@ def link_send(
     return link
 
 
-def _deliver(*, via: str, address: str, url: str, service, language: str) -> None:
+def _deliver(*, via: str, address: str, url: str, service, language: str, survey: str = "") -> None:
     from borgerservice.core.notify import notify_email, notify_sms
 
     with translation.override(language):
@@ -199,6 +205,10 @@ def _deliver(*, via: str, address: str, url: str, service, language: str) -> Non
                 )
                 % params
             )
+            if survey:
+                body += "\n\n" + _(
+                    "How satisfied are you with the help you got? Tell us in one click:\n%(url)s"
+                ) % {"url": survey}
             notify_email(to=address, subject=str(subject), body=str(body))
         else:
             text = _("%(municipality)s: do it yourself on Min side – %(service)s: %(url)s") % (

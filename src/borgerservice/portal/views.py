@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from borgerservice.analytics.survey import survey_offers
 from borgerservice.booking import selectors as booking_selectors
 from borgerservice.booking import services as booking_services
 from borgerservice.booking.views import (
@@ -318,6 +319,10 @@ def appointment_cancel(request: HttpRequest, code: str) -> HttpResponse:
 @citizen_required
 def contacts(request: HttpRequest) -> HttpResponse:
     rows = selectors.contacts_for_citizen(request.citizen, limit=500)
+    # The satisfaction survey is offered for recent contacts not answered yet.
+    offers = survey_offers(rows)
+    for row in rows:
+        row.survey_url = offers.get(row.pk, "")
     selectors.audit_portal_read(request, "my contacts")
     return render(request, "portal/contacts.html", {"contacts": rows})
 
