@@ -14,7 +14,7 @@ import random
 import time
 from datetime import date, timedelta
 
-from common import percentile, report, setup_django, summarise
+from common import bench_citizens, percentile, report, setup_django, summarise
 
 TARGET_P95_MS = 40.0
 CASES, CONTACTS = 50, 200
@@ -28,25 +28,13 @@ def _load() -> int:
     from borgerservice.cases.services import case_types_ensure
     from borgerservice.cases.workflow import Status
     from borgerservice.catalogue.models import Service
-    from borgerservice.citizens.models import Citizen
     from borgerservice.contacts.models import Contact, ContactService
     from borgerservice.outbox.models import OutboxMessage
 
     roles_ensure()
     case_types_ensure()
     rng = random.Random(6)
-    people = [
-        Citizen(
-            cpr=f"{(i % 28) + 1:02d}{(i % 12) + 1:02d}{50 + i % 40:02d}{i % 10000:04d}",
-            first_name=f"Borger{i}",
-            last_name="Benchsen",
-            birth_date=date(1950 + i % 40, (i % 12) + 1, (i % 28) + 1),
-            sex="F" if i % 2 else "M",
-        )
-        for i in range(OTHER_CITIZENS + 1)
-    ]
-    Citizen.objects.bulk_create(people, batch_size=2000)
-    ids = list(Citizen.objects.order_by("id").values_list("id", flat=True))
+    ids = bench_citizens(OTHER_CITIZENS + 1)
     me, others = ids[0], ids[1:]
     types = list(CaseType.objects.select_related("service"))
     units = {u.department_id: u for u in Unit.objects.all()}

@@ -15,9 +15,9 @@ from __future__ import annotations
 import logging
 import random
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
-from common import percentile, report, setup_django, summarise
+from common import bench_citizens, percentile, report, setup_django, summarise
 
 CONTACTS, WARM_UP_CONTACTS = 200, 20
 OTHER_CITIZENS, OTHER_CONTACTS, OTHER_ANSWERS = 2_000, 100_000, 20_000
@@ -29,22 +29,10 @@ def _load() -> tuple[int, list[int], list[int]]:
     from django.utils import timezone
 
     from borgerservice.analytics.models import SurveyResponse
-    from borgerservice.citizens.models import Citizen
     from borgerservice.contacts.models import Contact
 
     rng = random.Random(8)
-    people = [
-        Citizen(
-            cpr=f"{(i % 28) + 1:02d}{(i % 12) + 1:02d}{50 + i % 40:02d}{i % 10000:04d}",
-            first_name=f"Borger{i}",
-            last_name="Benchsen",
-            birth_date=date(1950 + i % 40, (i % 12) + 1, (i % 28) + 1),
-            sex="F" if i % 2 else "M",
-        )
-        for i in range(OTHER_CITIZENS + 1)
-    ]
-    Citizen.objects.bulk_create(people, batch_size=2000)
-    ids = list(Citizen.objects.order_by("id").values_list("id", flat=True))
+    ids = bench_citizens(OTHER_CITIZENS + 1)
     me, others = ids[0], ids[1:]
     now = timezone.now()
     channels = ["phone", "walk_in", "email", "letter", "self_service"]

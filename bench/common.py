@@ -378,3 +378,23 @@ def load_state_write(url: str, table: str, state: dict[str, str]) -> None:
         with conn.cursor().copy(f"COPY {table} (key, value) FROM STDIN") as copy:
             for item in state.items():
                 copy.write_row(item)
+
+
+def bench_citizens(count: int) -> list[int]:
+    """``count`` synthetic citizens written in bulk; their ids in order."""
+    from datetime import date
+
+    from borgerservice.citizens.models import Citizen
+
+    people = [
+        Citizen(
+            cpr=f"{(i % 28) + 1:02d}{(i % 12) + 1:02d}{50 + i % 40:02d}{i % 10000:04d}",
+            first_name=f"Borger{i}",
+            last_name="Benchsen",
+            birth_date=date(1950 + i % 40, (i % 12) + 1, (i % 28) + 1),
+            sex="F" if i % 2 else "M",
+        )
+        for i in range(count)
+    ]
+    Citizen.objects.bulk_create(people, batch_size=2000)
+    return list(Citizen.objects.order_by("id").values_list("id", flat=True))

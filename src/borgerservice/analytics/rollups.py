@@ -90,8 +90,8 @@ class _Lookups:
 
     def __init__(self) -> None:
         self._services: dict[int, tuple[int, int]] = {}
-        self._groups: dict[int, tuple[int, int]] | None = None
-        self._queues: dict[int, int] | None = None
+        self._groups: dict[int, tuple[int, int]] = {}
+        self._queues: dict[int, int] = {}
 
     def service(self, service_id: int | None) -> tuple[int, int]:
         """(area, department) of a service; (0, 0) for none."""
@@ -114,30 +114,34 @@ class _Lookups:
             self._services[pk] = (area or 0, department or 0)
 
     def group(self, group_id: int) -> tuple[int, int]:
-        """(first service, its department) of a queue group."""
-        if self._groups is None:
+        """(first service, its department) of a queue group, read once per group: a
+        refresh of one ticket reads its own group only."""
+        if group_id not in self._groups:
             from borgerservice.queueing.models import QueueGroup
 
-            first: dict[int, int] = {}
             through = QueueGroup.services.through
-            for gid, sid in through.objects.order_by("id").values_list(
-                "queuegroup_id", "service_id"
-            ):
-                first.setdefault(gid, sid)
-            self.load_services(first.values())
-            self._groups = {gid: (sid, self.service(sid)[1]) for gid, sid in first.items()}
-        return self._groups.get(group_id, (0, 0))
+            service = (
+                through.objects.filter(queuegroup_id=group_id)
+                .order_by("id")
+                .values_list("service_id", flat=True)
+                .first()
+            )
+            self._groups[group_id] = (service or 0, self.service(service)[1])
+        return self._groups[group_id]
 
     def queue_department(self, queue_id: int | None) -> int:
         if not queue_id:
             return 0
-        if self._queues is None:
+        if queue_id not in self._queues:
             from borgerservice.queueing.models import WorkQueue
 
-            self._queues = {
-                pk: dept or 0 for pk, dept in WorkQueue.objects.values_list("pk", "department_id")
-            }
-        return self._queues.get(queue_id, 0)
+            department = (
+                WorkQueue.objects.filter(pk=queue_id)
+                .values_list("department_id", flat=True)
+                .first()
+            )
+            self._queues[queue_id] = department or 0
+        return self._queues[queue_id]
 
 
 # --- what each source row contributes ------------------------------------------------------
