@@ -14,6 +14,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from borgerservice.accounts.models import AuditEntry, StaffProfile
+from borgerservice.analytics import rollups
 from borgerservice.analytics.models import CaseDay, ContactDay
 from borgerservice.api.auth import api_token_create
 from borgerservice.cases.models import Case, CaseType, Unit
@@ -54,6 +55,7 @@ def data(suf, django_user_model):
             ContactDay(day=DAY, channel="email", direction="inbound", outcome="case", contacts=17),
         ]
     )  # fmt: skip
+    rollups.months_fill()  # as the upserts would
     CaseDay.objects.create(
         day=DAY, event="closed", department=suf.pk, unit=unit.pk, caseworker=worker.pk,
         case_type=0, channel="letter", cases=12, on_time=9, late=3,

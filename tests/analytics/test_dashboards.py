@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from borgerservice.analytics import dashboards
+from borgerservice.analytics import dashboards, rollups
 from borgerservice.analytics.bins import bin_of, percentile_from_bins
 from borgerservice.analytics.dashboards import Filters, Names, Viewer
 from borgerservice.analytics.models import (
@@ -64,6 +64,9 @@ def contacts(day, channel, n, *, outcome="resolved", service=0, area=0, departme
 
 
 def panel(name, f, viewer=ANALYST):
+    # The rows here are written straight into the day rollups: add them up per month as
+    # the upserts would.
+    rollups.months_fill()
     return dashboards.PANELS[name](f, Names(), viewer)
 
 
@@ -456,3 +459,73 @@ def test_cases_at_risk_are_for_team_leads_of_the_department(ids, django_user_mod
     entry = AuditEntry.objects.get(actor=lead)
     assert entry.action == "list" and entry.citizen_count == 1
     assert dashboards.at_risk_cases(viewer=ANALYST, today=today)["rows"] == []
+
+
+# --- Month rollups ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "months"),
+    [
+        (dt.date(2026, 1, 1), dt.date(2026, 12, 31), (dt.date(2026, 1, 1), dt.date(2027, 1, 1))),
+        (dt.date(2026, 1, 15), dt.date(2026, 4, 10), (dt.date(2026, 2, 1), dt.date(2026, 4, 1))),
+        (dt.date(2026, 2, 1), dt.date(2026, 2, 28), (dt.date(2026, 2, 1), dt.date(2026, 3, 1))),
+        (dt.date(2026, 2, 2), dt.date(2026, 3, 30), None),
+        (dt.date(2026, 3, 2), dt.date(2026, 3, 29), None),
+    ],
+)
+def test_whole_months_inside_the_period(first, last, months):
+    assert dashboards._whole_months(Filters(date_from=first, date_to=last)) == months
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (dt.date(2026, 1, 1), dt.date(2026, 12, 31)),  # whole months only
+        (dt.date(2026, 1, 17), dt.date(2026, 11, 3)),  # edges on both sides
+        (dt.date(2026, 2, 1), dt.date(2026, 5, 19)),  # an edge after
+        (dt.date(2026, 3, 2), dt.date(2026, 3, 29)),  # no whole month
+    ],
+)
+def test_panels_read_from_months_equal_the_same_panels_from_days(ids, first, last, monkeypatch):
+    """Contacts and durations spread over a year, with every filter dimension varied: each
+    panel that reads the month rollups gives exactly what the day rollups alone give."""
+    import random
+
+    rng = random.Random(8)
+    day_rows, bins = {}, {}
+    for _ in range(1500):
+        day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(365))
+        key = (
+            day,
+            rng.choice(["phone", "walk_in", "email", "self_service"]),
+            rng.choice(["resolved", "case"]),
+            rng.choice([ids["service"], ids["other"], 0]),
+            rng.choice([ids["suf"], ids["okf"]]),
+            rng.choice([ids["indre"], ids["amager"], 0]),
+        )
+        day_rows[key] = day_rows.get(key, 0) + rng.randrange(1, 30)
+        bkey = (day, rng.choice(["ticket_wait", "ticket_service"]), key[3], key[4], key[5],
+                rng.randrange(0, 40))  # fmt: skip
+        bins[bkey] = bins.get(bkey, 0) + rng.randrange(1, 9)
+    ContactDay.objects.bulk_create(
+        contacts(day, channel, n, outcome=outcome, service=service, department=department,
+                 centre=centre, could=n // 3)
+        for (day, channel, outcome, service, department, centre), n in day_rows.items()
+    )  # fmt: skip
+    DurationBin.objects.bulk_create(
+        DurationBin(day=day, measure=measure, channel="walk_in", service=service,
+                    department=department, centre=centre, bin=b, n=n, seconds=n * 30 * b)
+        for (day, measure, service, department, centre, b), n in bins.items()
+    )  # fmt: skip
+    names = ["contacts_over_time", "channels", "services", "areas", "departments", "centres",
+             "first_contact", "durations", "channel_shift"]  # fmt: skip
+    filters = [
+        Filters(date_from=first, date_to=last),
+        Filters(date_from=first, date_to=last, department=ids["suf"], channel="phone"),
+        Filters(date_from=first, date_to=last, centre=ids["indre"], service=ids["service"]),
+    ]
+    with_months = [panel(name, f) for f in filters for name in names]
+    assert rollups.months_fill()["contact_month"] > 0
+    monkeypatch.setattr(dashboards, "MONTH_ROLLUPS", {})
+    assert [panel(name, f) for f in filters for name in names] == with_months

@@ -17,7 +17,9 @@ from borgerservice.analytics.models import (
     CaseDay,
     ContactDay,
     ContactHour,
+    ContactMonth,
     DurationBin,
+    DurationMonth,
     RollupFact,
     SurveyResponse,
     TicketHour,
@@ -357,6 +359,45 @@ def test_a_contact_counts_in_its_day_hour_service_and_handling_time():
     contact.delete()
     assert not ContactDay.objects.filter(contacts__gt=0).exists()
     assert not RollupFact.objects.exists()
+
+
+@pytest.mark.django_db
+def test_contacts_and_durations_also_count_in_their_month():
+    """The month rollups follow the day rollups in the same upserts, across a month's end,
+    and ``months_fill`` derives the same month rows from the day rows."""
+    centre = ServiceCentre.objects.order_by("pk").first()
+    made = []
+    for day, seconds in (
+        (date(2026, 3, 30), 100),
+        (date(2026, 3, 31), 200),
+        (date(2026, 4, 1), 50),
+    ):
+        started = datetime(day.year, day.month, day.day, 23, 30, tzinfo=CPH)  # UTC: 21:30/22:30
+        made.append(
+            Contact.objects.create(
+                channel="phone", outcome="resolved", centre=centre, started_at=started,
+                ended_at=started + timedelta(seconds=seconds),
+            )
+        )  # fmt: skip
+    months = {
+        (r.day, r.contacts, r.handling_seconds) for r in ContactMonth.objects.filter(contacts__gt=0)
+    }
+    assert months == {(date(2026, 3, 1), 2, 300), (date(2026, 4, 1), 1, 50)}
+    assert sorted(DurationMonth.objects.filter(n__gt=0).values_list("day", "n", "seconds")) == [
+        (date(2026, 3, 1), 1, 100),
+        (date(2026, 3, 1), 1, 200),
+        (date(2026, 4, 1), 1, 50),
+    ]
+    made[2].started_at = datetime(2026, 3, 15, 10, 0, tzinfo=CPH)  # moved back into March
+    made[2].ended_at = made[2].started_at + timedelta(seconds=50)
+    made[2].save()
+    assert set(ContactMonth.objects.filter(contacts__gt=0).values_list("day", "contacts")) == {
+        (date(2026, 3, 1), 3)
+    }
+    upserted = rollups.rollup_tables()
+    rollups.months_fill()
+    assert rollups.rollup_tables() == upserted
+    _assert_in_step()
 
 
 @pytest.mark.django_db

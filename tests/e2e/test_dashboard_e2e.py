@@ -17,6 +17,7 @@ SETUP = """
 from datetime import timedelta
 from django.utils import timezone
 from borgerservice.analytics.models import ContactDay, ContactHour, SurveyDay
+from borgerservice.analytics.rollups import months_fill
 today = timezone.localdate()
 rows, hours = [], []
 for i in range(28):
@@ -30,6 +31,7 @@ ContactDay.objects.filter(day__gte=today - timedelta(days=27)).delete()
 ContactHour.objects.filter(day__gte=today - timedelta(days=27)).delete()
 ContactDay.objects.bulk_create(rows)
 ContactHour.objects.bulk_create(hours)
+months_fill()
 SurveyDay.objects.get_or_create(day=today, channel="phone", score=5, defaults={"answers": 12})
 """
 

@@ -40,7 +40,9 @@ from .models import (
     CaseDay,
     ContactDay,
     ContactHour,
+    ContactMonth,
     DurationBin,
+    DurationMonth,
     LinkDay,
     SurveyDay,
 )
@@ -498,11 +500,50 @@ FILTER_NAMES = {
 
 def _filtered(model, f: Filters, dims: Iterable[str]):
     qs = model.objects.filter(day__gte=f.date_from, day__lte=f.date_to)
+    return _dims_filtered(qs, f, dims)
+
+
+def _dims_filtered(qs, f: Filters, dims: Iterable[str]):
     for name in dims:
         value = getattr(f, name)
         if value:
             qs = qs.filter(**{name: value})
     return qs
+
+
+MONTH_ROLLUPS = {ContactDay: ContactMonth, DurationBin: DurationMonth}
+
+
+def _whole_months(f: Filters) -> tuple[dt.date, dt.date] | None:
+    """The calendar months wholly inside the period, as ``[first day, day after)``."""
+    first = f.date_from if f.date_from.day == 1 else _next_month(f.date_from)
+    after = _next_month(f.date_to)
+    if (after - dt.timedelta(days=1)) != f.date_to:
+        after = f.date_to.replace(day=1)
+    return (first, after) if first < after else None
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _covering(model, f: Filters, dims: Iterable[str]) -> list:
+    """Querysets that together cover the period: the month rollup for the whole months and
+    the day rollup for the days before and after them. A year then reads twelve month rows
+    per cell instead of 365 day rows; use it only where days are summed into months or
+    not grouped by at all."""
+    months = _whole_months(f) if model in MONTH_ROLLUPS else None
+    if months is None:
+        return [_filtered(model, f, dims)]
+    first, after = months
+    day_rows = model.objects.filter(day__gte=f.date_from, day__lte=f.date_to).exclude(
+        day__gte=first, day__lt=after
+    )
+    month_rows = MONTH_ROLLUPS[model].objects.filter(day__gte=first, day__lt=after)
+    parts = [month_rows]
+    if f.date_from < first or after <= f.date_to:
+        parts.append(day_rows)
+    return [_dims_filtered(qs, f, dims) for qs in parts]
 
 
 def _ignored(f: Filters, dims: Iterable[str]) -> list[str]:
@@ -518,12 +559,35 @@ def _ignored(f: Filters, dims: Iterable[str]) -> list[str]:
 CONTACT_DIMS = ("department", "centre", "channel", "service")
 
 
-def _contacts(f: Filters):
-    return _filtered(ContactDay, f, CONTACT_DIMS).filter(direction=INBOUND)
+def _contacts(f: Filters, *, months: bool = True) -> list:
+    """Inbound contacts in the period; ``months=False`` when the caller groups by day in
+    buckets other than months."""
+    parts = (
+        _covering(ContactDay, f, CONTACT_DIMS)
+        if months
+        else [_filtered(ContactDay, f, CONTACT_DIMS)]
+    )
+    return [qs.filter(direction=INBOUND) for qs in parts]
 
 
 def _grouped(qs, dims: tuple[str, ...], measures: Mapping[str, str]) -> list[dict]:
-    return list(qs.order_by().values(*dims).annotate(**{k: Sum(v) for k, v in measures.items()}))
+    """Sums per group, over one queryset or over several that cover the period together."""
+    sums = {k: Sum(v) for k, v in measures.items()}
+    if not isinstance(qs, list):
+        return list(qs.order_by().values(*dims).annotate(**sums))
+    if len(qs) == 1:
+        return _grouped(qs[0], dims, measures)
+    merged: dict[tuple, dict] = {}
+    for part in qs:
+        for item in part.order_by().values(*dims).annotate(**sums):
+            key = tuple(item[d] for d in dims)
+            acc = merged.get(key)
+            if acc is None:
+                merged[key] = item
+            else:
+                for k in measures:
+                    acc[k] = (acc[k] or 0) + (item[k] or 0)
+    return list(merged.values())
 
 
 def _bucket(day: dt.date, granularity: str) -> tuple[dt.date, str]:
@@ -555,8 +619,10 @@ def _channels_in(f: Filters) -> list[str]:
 
 
 def panel_contacts_over_time(f: Filters, names: Names, viewer: Viewer) -> dict:
-    found = _grouped(_contacts(f), ("day", "channel"), {"n": "contacts"})
     granularity = f.granularity
+    found = _grouped(
+        _contacts(f, months=granularity == "month"), ("day", "channel"), {"n": "contacts"}
+    )
     cells: dict[tuple[dt.date, str], int] = defaultdict(int)
     for item in found:
         start, _label = _bucket(item["day"], granularity)
@@ -770,7 +836,7 @@ MEASURE_LABELS = dict(DurationBin.Measure.choices)
 
 
 def panel_durations(f: Filters, names: Names, viewer: Viewer) -> dict:
-    qs = _filtered(DurationBin, f, ("department", "centre", "channel", "service"))
+    qs = _covering(DurationBin, f, ("department", "centre", "channel", "service"))
     found = _grouped(qs, ("measure", "centre", "bin"), {"n": "n", "seconds": "seconds"})
     by_measure: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     by_centre: dict[tuple[int, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
@@ -1129,7 +1195,7 @@ def panel_capacity(f: Filters, names: Names, viewer: Viewer) -> dict:
 def panel_channel_shift(f: Filters, names: Names, viewer: Viewer) -> dict:
     dims = ("department", "centre", "service")
     contacts = _grouped(
-        _filtered(ContactDay, f, dims).filter(direction=INBOUND),
+        [qs.filter(direction=INBOUND) for qs in _covering(ContactDay, f, dims)],
         ("day", "channel"),
         {"n": "contacts", "could": "could_be_digital"},
     )

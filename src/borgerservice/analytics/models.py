@@ -7,7 +7,10 @@ dimensions the dashboards filter on. Dimensions are plain integers with 0 for "n
 than foreign keys with NULL: a unique constraint treats NULLs as distinct, so the upsert
 ``INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` that keeps the rollups up
 to date would otherwise create a new row for every contact without a service. Percentiles of
-waits and service times come from the histogram ``DurationBin`` (see ``rollups.BIN_EDGES``).
+waits and service times come from the histogram ``DurationBin`` (see ``bins.BIN_EDGES``).
+The two biggest, ``ContactDay`` and ``DurationBin``, are also kept per calendar month
+(``ContactMonth``, ``DurationMonth``) by the same upserts, so a year-long dashboard reads
+twelve month rows per cell instead of 365 day rows.
 
 ``RollupFact`` remembers, for each source row, exactly what it added to which rollup rows, so
 a change or a deletion subtracts the old contribution and adds the new one
@@ -50,7 +53,9 @@ class Rollup(models.Model):
         return " ".join(str(getattr(self, name)) for name in self.KEY)
 
 
-class ContactDay(Rollup):
+class ContactCells(Rollup):
+    """Contacts counted by every dimension the dashboards filter on."""
+
     KEY = ("day", "channel", "direction", "outcome", "service", "area", "department", "centre")
     MEASURES = ("contacts", "could_be_digital", "handling_seconds", "handled")
 
@@ -67,22 +72,27 @@ class ContactDay(Rollup):
     handled = _count(_("contacts with a handling time"))
 
     class Meta:
+        abstract = True
+
+
+class ContactDay(ContactCells):
+    class Meta:
         verbose_name = _("contacts per day")
         verbose_name_plural = _("contacts per day")
         constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "day",
-                    "channel",
-                    "direction",
-                    "outcome",
-                    "service",
-                    "area",
-                    "department",
-                    "centre",
-                ],
-                name="contactday_key",
-            )
+            models.UniqueConstraint(fields=list(ContactCells.KEY), name="contactday_key")
+        ]
+
+
+class ContactMonth(ContactCells):
+    """``ContactDay`` summed per calendar month (``day`` is the first of the month), so a
+    period of whole months reads a thirtieth of the rows; kept by the same upserts."""
+
+    class Meta:
+        verbose_name = _("contacts per month")
+        verbose_name_plural = _("contacts per month")
+        constraints = [
+            models.UniqueConstraint(fields=list(ContactCells.KEY), name="contactmonth_key")
         ]
 
 
@@ -108,8 +118,8 @@ class ContactHour(Rollup):
         indexes = [models.Index(fields=["centre", "channel", "day"], name="contacthour_centre_idx")]
 
 
-class DurationBin(Rollup):
-    """A histogram of waits and service times; ``bin`` indexes ``rollups.BIN_EDGES``."""
+class DurationCells(Rollup):
+    """A histogram of waits and service times; ``bin`` indexes ``bins.BIN_EDGES``."""
 
     class Measure(models.TextChoices):
         TICKET_WAIT = "ticket_wait", _("Wait in the queue (walk-in)")
@@ -130,13 +140,26 @@ class DurationBin(Rollup):
     seconds = _count(_("seconds in all"))
 
     class Meta:
+        abstract = True
+
+
+class DurationBin(DurationCells):
+    class Meta:
         verbose_name = _("duration histogram")
         verbose_name_plural = _("duration histograms")
         constraints = [
-            models.UniqueConstraint(
-                fields=["day", "measure", "channel", "department", "centre", "service", "bin"],
-                name="durationbin_key",
-            )
+            models.UniqueConstraint(fields=list(DurationCells.KEY), name="durationbin_key")
+        ]
+
+
+class DurationMonth(DurationCells):
+    """``DurationBin`` summed per calendar month (``day`` is the first of the month)."""
+
+    class Meta:
+        verbose_name = _("duration histogram per month")
+        verbose_name_plural = _("duration histograms per month")
+        constraints = [
+            models.UniqueConstraint(fields=list(DurationCells.KEY), name="durationmonth_key")
         ]
 
 

@@ -44,8 +44,10 @@ from .bins import bin_of
 
 ROLLUPS: dict[str, type[m.Rollup]] = {
     "contact_day": m.ContactDay,
+    "contact_month": m.ContactMonth,
     "contact_hour": m.ContactHour,
     "duration_bin": m.DurationBin,
+    "duration_month": m.DurationMonth,
     "ticket_hour": m.TicketHour,
     "booking_day": m.BookingDay,
     "case_day": m.CaseDay,
@@ -54,6 +56,11 @@ ROLLUPS: dict[str, type[m.Rollup]] = {
     "work_day": m.WorkDay,
     "survey_day": m.SurveyDay,
 }
+
+# Rollups summed again per calendar month (the month's key has the first of the month for
+# the day). Facts name the day cells only; every change to a day cell is made to its month
+# cell in the same statement batch.
+MONTHLY = {"contact_day": "contact_month", "duration_bin": "duration_month"}
 
 # Columns a rollup stores that follow from its key (the weekday of the day).
 DERIVED = {"weekday": lambda key: dt.date.fromisoformat(key[0]).weekday()}
@@ -534,9 +541,29 @@ def _facts_locked(source: str, ids: list[int]) -> dict[int, m.RollupFact]:
     return {f.source_id: f for f in rows}
 
 
+def _month_key(key: tuple) -> tuple:
+    """The month cell of a day cell: its day replaced by the first of the month."""
+    return (key[0][:8] + "01", *key[1:])
+
+
+def _with_months(cells: dict[tuple[str, tuple], list[int]]) -> dict[tuple[str, tuple], list[int]]:
+    """Day cells plus the month cells they add up to."""
+    out = dict(cells)
+    for (name, key), measures in cells.items():
+        month = MONTHLY.get(name)
+        if month is None:
+            continue
+        cell = (month, _month_key(key))
+        acc = out.get(cell)
+        out[cell] = (
+            list(measures) if acc is None else [a + b for a, b in zip(acc, measures, strict=True)]
+        )
+    return out
+
+
 def _apply(delta: dict[tuple[str, tuple], list[int]]) -> int:
     by_table: dict[str, list[tuple]] = defaultdict(list)
-    for (name, key), measures in delta.items():
+    for (name, key), measures in _with_months(delta).items():
         if any(measures):
             by_table[name].append((key, measures))
     quote = connection.ops.quote_name
@@ -598,6 +625,12 @@ def rollup_recompute(
                 else:
                     for i, value in enumerate(measures):
                         cell[i] += value
+    for day_name, month_name in MONTHLY.items():
+        months = totals[month_name]
+        for key, measures in totals[day_name].items():
+            cell = months.setdefault(_month_key(key), [0] * len(measures))
+            for i, value in enumerate(measures):
+                cell[i] += value
     for table in totals.values():
         for key in [k for k, v in table.items() if not any(v)]:
             del table[key]
@@ -667,6 +700,34 @@ def rollup_rebuild(*, batch_size: int = 10000) -> dict[str, int]:
     )
     columns = ["source", "source_id", "parts"]
     written["facts"] = _write(m.RollupFact._meta.db_table, columns, fact_rows, batch_size)
+    return written
+
+
+def months_fill() -> dict[str, int]:
+    """Refill the month rollups from their day rollups in SQL (after a set-based rebuild,
+    or to populate them the first time); returns the rows written per month rollup."""
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        month = "CAST(date_trunc('month', {}) AS date)"
+    else:
+        month = "date({}, 'start of month')"
+    written: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for day_name, month_name in MONTHLY.items():
+            day_model, month_model = ROLLUPS[day_name], ROLLUPS[month_name]
+            rest = [quote(c) for c in day_model.KEY[1:]]
+            sums = ", ".join(f"SUM({quote(c)})" for c in day_model.MEASURES)
+            columns = ", ".join([quote("day"), *rest, *(quote(c) for c in month_model.MEASURES)])
+            target = quote(month_model._meta.db_table)
+            cursor.execute(f"DELETE FROM {target}")  # noqa: S608
+            # Identifiers come from the models, never from input.
+            cursor.execute(
+                f"INSERT INTO {target} ({columns}) "  # noqa: S608
+                f"SELECT {month.format(quote('day'))}, {', '.join(rest)}, {sums} "
+                f"FROM {quote(day_model._meta.db_table)} "
+                f"GROUP BY {month.format(quote('day'))}, {', '.join(rest)}"
+            )
+            written[month_name] = cursor.rowcount
     return written
 
 
