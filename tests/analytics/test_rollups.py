@@ -286,9 +286,8 @@ def _assert_in_step() -> None:
     }
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_rollups_equal_recomputation_after_random_inserts_updates_and_deletes(seed):
+def random_world(seed: int, steps: int = 260) -> World:
+    """A world after ``steps`` random inserts (55 %), changes and deletes."""
     world = World(seed)
     makers = [
         world.contact,
@@ -301,7 +300,7 @@ def test_rollups_equal_recomputation_after_random_inserts_updates_and_deletes(se
         world.survey,
     ]
     alive = []
-    for _ in range(260):
+    for _ in range(steps):
         roll = world.rng.random()
         if roll < 0.55 or not alive:
             alive.append(world.rng.choice(makers)())
@@ -312,6 +311,13 @@ def test_rollups_equal_recomputation_after_random_inserts_updates_and_deletes(se
         else:
             obj = alive.pop(world.rng.randrange(len(alive)))
             world.delete(obj)
+    return world
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rollups_equal_recomputation_after_random_inserts_updates_and_deletes(seed):
+    random_world(seed)
     assert ContactDay.objects.exists() and TicketHour.objects.exists()
     assert CaseDay.objects.exists() and CapacityDay.objects.exists()
     _assert_in_step()
@@ -481,3 +487,22 @@ def test_rollups_command_checks_and_rebuilds():
     out = StringIO()
     call_command("rollups", "--check", stdout=out)
     assert set(json.loads(out.getvalue())["differing_rows"].values()) == {0}
+
+
+@pytest.mark.django_db
+def test_a_survey_answer_follows_its_contact_when_the_contact_changes():
+    """The answer is counted under its contact's channel, centre and service."""
+    from borgerservice.analytics.models import SurveyDay
+
+    started = datetime(2026, 3, 3, 10, 0, tzinfo=CPH)
+    contact = Contact.objects.create(channel="phone", outcome="resolved", started_at=started)
+    SurveyResponse.objects.create(contact=contact, score=4, answered_at=started)
+    contact.channel = "walk_in"
+    contact.save()
+    ContactService.objects.create(contact=contact, service=Service.objects.order_by("pk").first())
+    answer = SurveyDay.objects.get(answers__gt=0)
+    assert (answer.channel, answer.service) == (
+        "walk_in",
+        Service.objects.order_by("pk").first().pk,
+    )
+    _assert_in_step()

@@ -481,14 +481,35 @@ def _freeze(parts: Iterable) -> dict[tuple[str, tuple], list[int]]:
     return out
 
 
+def _survey_answers_of(contact_ids: list[int]) -> list[int]:
+    return list(
+        m.SurveyResponse.objects.filter(contact_id__in=contact_ids).values_list("pk", flat=True)
+    )
+
+
+# Sources whose contribution reads another source's row: a survey answer is counted under
+# its contact's channel, centre and service, so a changed contact changes its answer's too.
+DEPENDENTS: dict[str, tuple[str, Callable[[list[int]], list[int]]]] = {
+    "contact": ("survey", _survey_answers_of),
+}
+
+
 def rollup_refresh(*, source: str, ids: Iterable[int]) -> int:
     """Bring the rollups in step with the source rows ``ids`` as they are now (changed,
-    new or deleted); returns the number of rollup rows changed. Runs in the caller's
-    transaction."""
-    spec = SOURCES[source]
+    new or deleted), and with the rows that depend on them (``DEPENDENTS``); returns the
+    number of rollup rows changed. Runs in the caller's transaction."""
     ids = sorted({int(i) for i in ids if i is not None})
     if not ids:
         return 0
+    changed = _refresh(source, ids)
+    if source in DEPENDENTS:
+        dependent, find = DEPENDENTS[source]
+        changed += rollup_refresh(source=dependent, ids=find(ids))
+    return changed
+
+
+def _refresh(source: str, ids: list[int]) -> int:
+    spec = SOURCES[source]
     with transaction.atomic():
         # Lock the facts before reading the rows: a concurrent refresh of the same row
         # waits here and then reads the row as the other transaction left it.
@@ -665,15 +686,22 @@ def rollup_check() -> dict[str, int]:
 
 
 @transaction.atomic
-def rollup_rebuild(*, batch_size: int = 10000) -> dict[str, int]:
+def rollup_rebuild(*, batch_size: int = 10000, set_based: bool = True) -> dict[str, int]:
     """Replace every rollup and fact by a recomputation from the raw rows (after a bulk
-    load, or to repair); returns the rows written per rollup. On PostgreSQL the rows are
-    written with COPY."""
+    load, or to repair); returns the rows written per rollup. On PostgreSQL the database
+    computes them itself (``rollups_sql``, the same results); ``set_based=False``, and
+    SQLite, recompute in Python and write with COPY on PostgreSQL."""
     if connection.vendor == "postgresql":
         # After a bulk load the planner needs fresh statistics for the recomputation.
         with connection.cursor() as cursor:
             for model in _source_models():
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    if connection.vendor == "postgresql" and set_based:
+        from .rollups_sql import rebuild_set_based
+
+        written = rebuild_set_based()
+        written.update(months_fill())
+        return written
     totals, facts = rollup_recompute()
     for model in ROLLUPS.values():
         model.objects.all().delete()
