@@ -186,6 +186,9 @@ def logged_in_page(page, server_url):
 
 def axe_violations(page) -> list[dict]:
     """Serious and critical WCAG 2.1 A/AA violations on the current page."""
+    # A click that navigates returns before the new document has loaded; on a busy machine
+    # the script tag would otherwise be added to a page that has no head yet.
+    page.wait_for_load_state("load")
     # Loaded from our own static files: the Content Security Policy stays in force.
     origin = "/".join(page.url.split("/")[:3])
     page.add_script_tag(url=f"{origin}/static/vendor/axe/axe.min.js")
