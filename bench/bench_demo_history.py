@@ -16,7 +16,7 @@ import os
 import time
 from datetime import date
 
-from common import report, setup_django
+from common import demo_prerequisites_load, report, setup_django
 
 YEAR = 2026
 
@@ -24,25 +24,10 @@ YEAR = 2026
 def main() -> None:
     scale = float(os.environ.get("BENCH_DEMO_HISTORY_SCALE", "1.0"))
     vendor = setup_django()
-    os.environ["DEMO"] = "1"
-    from django.conf import settings
-
-    settings.DEMO = True
-    from django.core.management import call_command
-
-    from borgerservice.accounts.roles import roles_ensure
-    from borgerservice.accounts.services import demo_staff_create
     from borgerservice.analytics.demo_history import history_generate
-    from borgerservice.citizens.demo import demo_citizens_create
-    from borgerservice.queueing.demo import demo_queues_create
 
     step = time.perf_counter()
-    roles_ensure()
-    demo_citizens_create(count=10_000)
-    demo_queues_create()
-    demo_staff_create()
-    call_command("make_demo_bookings", skip_checks=True, verbosity=0)
-    call_command("work_demo", skip_checks=True, verbosity=0)
+    demo_prerequisites_load()
     print(f"# {vendor}: prerequisites loaded in {time.perf_counter() - step:.1f} s", flush=True)
 
     started = time.perf_counter()

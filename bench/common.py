@@ -398,3 +398,25 @@ def bench_citizens(count: int) -> list[int]:
     ]
     Citizen.objects.bulk_create(people, batch_size=2000)
     return list(Citizen.objects.order_by("id").values_list("id", flat=True))
+
+
+def demo_prerequisites_load(*, citizens: int = 10_000) -> None:
+    """What ``make_demo_history`` builds on, as ``make demo`` loads it: roles, ``citizens``
+    demo citizens, the centres' queues, the demo staff, booking slots and work queues."""
+    os.environ["DEMO"] = "1"
+    from django.conf import settings
+
+    settings.DEMO = True
+    from django.core.management import call_command
+
+    from borgerservice.accounts.roles import roles_ensure
+    from borgerservice.accounts.services import demo_staff_create
+    from borgerservice.citizens.demo import demo_citizens_create
+    from borgerservice.queueing.demo import demo_queues_create
+
+    roles_ensure()
+    demo_citizens_create(count=citizens)
+    demo_queues_create()
+    demo_staff_create()
+    call_command("make_demo_bookings", skip_checks=True, verbosity=0)
+    call_command("work_demo", skip_checks=True, verbosity=0)
