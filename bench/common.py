@@ -140,8 +140,10 @@ def cpu_cores_used(before: dict[str, float], after: dict[str, float]) -> dict[st
 
 
 def constraints_drop(url: str, tables: tuple[str, ...]) -> list[str]:
-    """Drop the tables' secondary indexes, unique and foreign-key constraints before a bulk
-    COPY; return the statements that restore them (indexes, then unique, then foreign keys)."""
+    """Drop the tables' secondary indexes, unique and foreign-key constraints, and the other
+    tables' foreign keys to them (without which PostgreSQL refuses to TRUNCATE them), before
+    a bulk COPY; return the statements that restore them (indexes, then unique, then foreign
+    keys)."""
     import psycopg
 
     restore: list[str] = []
@@ -149,9 +151,11 @@ def constraints_drop(url: str, tables: tuple[str, ...]) -> list[str]:
     with psycopg.connect(url) as conn:
         constraints = conn.execute(
             """SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid)
-               FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'f')
+               FROM pg_constraint
+               WHERE (conrelid = ANY(%s::regclass[]) AND contype IN ('u', 'f'))
+                  OR (confrelid = ANY(%s::regclass[]) AND contype = 'f')
                ORDER BY contype DESC, conname""",
-            (list(tables),),
+            (list(tables), list(tables)),
         ).fetchall()
         indexes = conn.execute(
             """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
