@@ -298,15 +298,14 @@ def _fact_sql(source: str, parts: list[_Part], temp: str) -> str:
         elements = [_fact_element(p) for p in parts if not p.when or p.when in true]
         return f"jsonb_build_array({', '.join(elements)})"
 
-    combos = list(itertools.product((True, False), repeat=len(conditions)))
-    branches = []
-    for combo in combos[:-1]:
-        test = " AND ".join(
-            f"({c})" if holds else f"NOT ({c})" for c, holds in zip(conditions, combo, strict=True)
-        )
+    branches = []  # (test, facts) for every combination, the last one all false
+    for combo in itertools.product((True, False), repeat=len(conditions)):
         true = {c for c, holds in zip(conditions, combo, strict=True) if holds}
-        branches.append(f"WHEN {test} THEN {array(true)}")
-    facts = f"CASE {' '.join(branches)} ELSE {array(set())} END" if branches else array(set())
+        test = " AND ".join(f"({c})" if c in true else f"NOT ({c})" for c in conditions)
+        branches.append((test, array(true)))
+    *tested, (_, otherwise) = branches
+    whens = " ".join(f"WHEN {test} THEN {facts} " for test, facts in tested)
+    facts = f"CASE {whens}ELSE {otherwise} END" if tested else otherwise
     table = connection.ops.quote_name(m.RollupFact._meta.db_table)
     return (
         f"INSERT INTO {table} (source, source_id, parts) SELECT '{source}', id, {facts} FROM {temp}"
